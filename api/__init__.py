@@ -1,0 +1,1 @@
+"""The FastAPI app: routes, schemas, auth, error mapping; and the `postcraft` CLI."""

@@ -1,0 +1,61 @@
+"""The FastAPI application: built from settings, migrates on start, routes mounted once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.metrics import make_registry
+from api.routes import brands, health, jobs
+from generators.runtime import Runtime, build_runtime
+from storage.db import migrate
+from storage.settings import Settings
+from worker.app import make_celery
+from worker.queue import JobQueue
+from worker.reconciler import reconcile_forever
+
+DESCRIPTION = """
+Brand-grounded post drafts through queued jobs.
+
+1. Authenticate with an API key: `Authorization: Bearer pc_...` (`postcraft keys create`).
+2. `POST /v1/brands/{brand_id}/drafts` with a topic and platforms: you get a job (202).
+3. Poll `GET /v1/jobs/{id}` until `status` is `succeeded` (drafts inside) or `failed`
+   (`error.code` says why).
+
+Errors always look like `{"error": "<stable code>", "detail": "<what to do>"}`.
+"""
+
+
+def create_app(
+    settings: Settings, runtime: Runtime | None = None, reconcile: bool = False
+) -> FastAPI:
+    """The app; `reconcile` also runs the stuck-job reconciler in this process (embedded mode)."""
+    rt = runtime or build_runtime(settings)
+    queue = JobQueue(make_celery(settings), settings, rt.sessions)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate(rt.engine)
+        stop = threading.Event()
+        if reconcile:
+            threading.Thread(
+                target=reconcile_forever,
+                args=(settings, rt.sessions, queue, stop),
+                name="reconciler",
+                daemon=True,
+            ).start()
+        yield
+        stop.set()
+
+    app = FastAPI(title="Postcraft", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = rt
+    app.state.queue = queue
+    app.state.metrics = make_registry(rt.sessions)
+    install_error_handlers(app)
+    for module in (health, brands, jobs):
+        app.include_router(module.router)
+    return app

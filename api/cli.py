@@ -1,0 +1,385 @@
+"""`postcraft`: serve the API, run workers and the reconciler, manage brands and keys, draft."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from sqlalchemy import select
+
+from api.app import create_app
+from api.client import ApiClient
+from api.demo import ingest_pack_file, print_draft, setup_demo
+from brand_voice.brands import create_brand
+from brand_voice.profile import BrandProfile
+from generators.runtime import Runtime, build_runtime
+from storage.access import create_workspace, get_or_create_user, issue_key
+from storage.db import migrate, transaction
+from storage.enums import Platform, Role, Rubric
+from storage.errors import PostcraftError
+from storage.logs import configure_logging
+from storage.models import Brand, Workspace
+from storage.settings import ConfigurationError, Settings, load_settings
+from worker.app import make_celery
+from worker.queue import JobQueue
+from worker.reconciler import reconcile_forever, reconcile_once
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
+brands_app = typer.Typer(help="Brands of a workspace.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+workspaces_app = typer.Typer(help="Workspaces (agencies, companies).", no_args_is_help=True)
+app.add_typer(brands_app, name="brands")
+app.add_typer(keys_app, name="keys")
+app.add_typer(workspaces_app, name="workspaces")
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+
+
+def _runtime(log_file: Path | None = None) -> Runtime:
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json, log_file)
+    rt = build_runtime(settings)
+    migrate(rt.engine)
+    return rt
+
+
+def _fail(exc: PostcraftError) -> typer.Exit:
+    err.print(f"[red]error[/] {exc.code.value}: {exc.detail}")
+    return typer.Exit(1)
+
+
+@app.command("migrate")
+def migrate_schema() -> None:
+    """Bring the database schema up to date."""
+    _runtime()
+    console.print("[green]✓[/] database schema is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: POSTCRAFT_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: POSTCRAFT_PORT")] = None,
+    worker: Annotated[
+        bool | None, typer.Option(help="Also start a worker and the reconciler (default: embedded)")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+) -> None:
+    """Run the HTTP API (and, in the embedded default, a worker and the reconciler)."""
+    rt = _runtime()
+    with_worker = rt.settings.embedded if worker is None else worker
+    run_server(rt, host or rt.settings.host, port or rt.settings.port, with_worker, concurrency)
+
+
+def run_server(
+    rt: Runtime,
+    host: str,
+    port: int,
+    with_worker: bool,
+    concurrency: int,
+    on_ready: Callable[[str, uvicorn.Server], None] | None = None,
+    worker_log: Path | None = None,
+) -> None:
+    """Serve until interrupted; with_worker starts a worker process beside the API."""
+    child = _start_worker(concurrency, worker_log) if with_worker else None
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(rt.settings, rt, reconcile=with_worker),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+    )
+    if on_ready is not None:
+        url = f"http://{host}:{port}"
+        threading.Thread(target=_when_started, args=(server, url, on_ready), daemon=True).start()
+    try:
+        server.run()
+    finally:
+        if child is not None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def _start_worker(concurrency: int, log: Path | None) -> subprocess.Popen[bytes]:
+    out = log.open("ab") if log else None
+    return subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "api.cli", "worker", "--concurrency", str(concurrency)],
+        env=os.environ.copy(),
+        stdout=out,
+        stderr=out,
+    )
+
+
+def _when_started(
+    server: uvicorn.Server, url: str, on_ready: Callable[[str, uvicorn.Server], None]
+) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.05)
+    try:
+        on_ready(url, server)
+    except PostcraftError as exc:
+        err.print(f"[red]error[/] {exc.code.value}: {exc.detail}")
+        server.should_exit = True
+
+
+@app.command()
+def worker(
+    queues: Annotated[str, typer.Option(help="Comma-separated queues")] = "interactive,batch",
+    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+) -> None:
+    """Run a Celery worker for the job queues."""
+    settings = _settings()
+    configure_logging(settings.log_level, settings.log_json)
+    celery = make_celery(settings)
+    argv = ["worker", "-Q", queues, "--concurrency", str(concurrency), "--pool", "prefork"]
+    argv += ["--without-mingle", "--without-gossip", "--loglevel", settings.log_level]
+    if settings.celery_broker_url.startswith("filesystem"):
+        argv += ["--without-heartbeat"]
+    celery.worker_main(argv)
+
+
+@app.command()
+def reconciler(
+    once: Annotated[bool, typer.Option(help="One pass, then exit")] = False,
+) -> None:
+    """Re-enqueue jobs stuck past their deadline (run one in scaled mode)."""
+    rt = _runtime()
+    queue = JobQueue(make_celery(rt.settings), rt.settings, rt.sessions)
+    if once:
+        console.print(f"re-enqueued {reconcile_once(rt.settings, rt.sessions, queue)} job(s)")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        reconcile_forever(rt.settings, rt.sessions, queue, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@workspaces_app.command("create")
+def workspaces_create(name: str) -> None:
+    """Create a workspace and print its id."""
+    rt = _runtime()
+    with transaction(rt.sessions) as session:
+        workspace = create_workspace(session, name)
+    console.print(workspace.id)
+
+
+def _workspace_id(rt: Runtime, given: str | None) -> str:
+    with rt.sessions() as session:
+        ids = list(session.scalars(select(Workspace.id)))
+    if given:
+        if given not in ids:
+            err.print(f"[red]No workspace {given}[/]; see `postcraft workspaces create`")
+            raise typer.Exit(1)
+        return given
+    if len(ids) == 1:
+        return ids[0]
+    err.print(f"[red]Name the workspace with --workspace ID[/] (there are {len(ids)})")
+    raise typer.Exit(1)
+
+
+Workspace_ = Annotated[str | None, typer.Option("--workspace", help="Default: the only one")]
+
+
+@brands_app.command("create")
+def brands_create(
+    name: str,
+    slug: str,
+    language: Annotated[str, typer.Option(help="ISO 639-1: ru, en, ...")] = "ru",
+    platform: Annotated[list[Platform] | None, typer.Option(help="Repeat for each")] = None,
+    hashtag: Annotated[list[str] | None, typer.Option(help="Branded hashtag; repeat")] = None,
+    workspace: Workspace_ = None,
+) -> None:
+    """Create a brand and print its id."""
+    rt = _runtime()
+    workspace_id = _workspace_id(rt, workspace)
+    try:
+        profile = BrandProfile(
+            language=language, platforms=platform or [], branded_hashtags=hashtag or []
+        )
+        with transaction(rt.sessions) as session:
+            brand = create_brand(session, workspace_id, name, slug, profile)
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    console.print(brand.id)
+
+
+@brands_app.command("list")
+def brands_list(workspace: Workspace_ = None) -> None:
+    """List the brands of a workspace."""
+    rt = _runtime()
+    workspace_id = _workspace_id(rt, workspace)
+    with rt.sessions() as session:
+        for brand in session.scalars(select(Brand).where(Brand.workspace_id == workspace_id)):
+            console.print(f"{brand.id}  {brand.slug:<20} {brand.language}  {brand.name}")
+
+
+@brands_app.command("ingest-pack")
+def brands_ingest_pack(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], workspace: Workspace_ = None
+) -> None:
+    """Create a brand from a pack file (brand, voice guide, posts, competitors) and ingest it."""
+    rt = _runtime()
+    try:
+        brand = ingest_pack_file(rt, _workspace_id(rt, workspace), path, console)
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+    console.print(brand.id)
+
+
+@keys_app.command("create")
+def keys_create(
+    email: str,
+    role: Annotated[Role, typer.Option()] = Role.COPYWRITER,
+    brand: Annotated[
+        list[str] | None, typer.Option(help="Brand id or slug; repeat; none = all")
+    ] = None,
+    name: Annotated[str, typer.Option(help="A label for the key")] = "cli",
+    workspace: Workspace_ = None,
+) -> None:
+    """Create an API key for a person (created with the role if new); the key is shown once."""
+    rt = _runtime()
+    workspace_id = _workspace_id(rt, workspace)
+    try:
+        with transaction(rt.sessions) as session:
+            ids = None
+            if brand:
+                rows = session.scalars(
+                    select(Brand).where(Brand.workspace_id == workspace_id)
+                ).all()
+                by = {b.slug: b.id for b in rows} | {b.id: b.id for b in rows}
+                ids = [by.get(b, b) for b in brand]
+            user = get_or_create_user(session, workspace_id, email, email.split("@")[0], role)
+            issued = issue_key(session, user, name, ids)
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+    console.print(issued.secret)
+
+
+@app.command()
+def draft(
+    brand: Annotated[str, typer.Option(help="Brand id or slug")],
+    topic: Annotated[str, typer.Option()],
+    platform: Annotated[list[Platform], typer.Option(help="Repeat for each platform")],
+    brief: Annotated[str, typer.Option()] = "",
+    rubric: Annotated[Rubric | None, typer.Option()] = None,
+    api_url: Annotated[str, typer.Option(envvar="POSTCRAFT_API_URL")] = "http://127.0.0.1:8000",
+    api_key: Annotated[str, typer.Option(envvar="POSTCRAFT_API_KEY")] = "",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait")] = 300.0,
+) -> None:
+    """Submit a draft job over the API and wait for it, printing the drafts."""
+    client = ApiClient(api_url, api_key)
+    try:
+        request_and_print(client, brand, topic, platform, brief, rubric, timeout)
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+
+
+def request_and_print(
+    client: ApiClient,
+    brand: str,
+    topic: str,
+    platforms: list[Platform],
+    brief: str = "",
+    rubric: Rubric | None = None,
+    timeout: float = 300.0,
+) -> None:
+    """Submit, wait with a live status line, print each draft (or the job's error)."""
+    brands = {b["slug"]: b["id"] for b in client.brands()}
+    brand_id = brands.get(brand, brand)
+    request = {"topic": topic, "brief": brief, "platforms": [p.value for p in platforms]}
+    if rubric:
+        request["rubric"] = rubric.value
+    job = client.submit_draft(brand_id, request)
+    with console.status(f"job {job['id']}: queued") as status:
+        job = client.wait(
+            job["id"], timeout, lambda j: status.update(f"job {j['id']}: {j['status']}")
+        )
+    if job["status"] == "failed":
+        err.print(f"[red]job failed[/] {job['error']['code']}: {job['error']['detail']}")
+        raise typer.Exit(1)
+    for item in job["drafts"]:
+        print_draft(console, item)
+    usage = job["usage"]
+    console.print(
+        f"[dim]job {job['id']} · {usage['prompt_tokens']} prompt + {usage['completion_tokens']} "
+        f"completion tokens ({usage['counted_by']}) · attempt {job['attempts']}[/]"
+    )
+
+
+@app.command()
+def demo(
+    packs: Annotated[Path, typer.Option(help="Folder of brand packs")] = Path("demo/brands"),
+    port: Annotated[int | None, typer.Option()] = None,
+    exit_after: Annotated[bool, typer.Option(help="Stop the server after the draft")] = False,
+) -> None:
+    """Set up the demo brands, start the API and a worker, write a draft, keep serving."""
+    settings = _settings()
+    log_file = settings.data_dir / "logs" / "postcraft.log"
+    rt = _runtime(log_file)
+    console.print(
+        f"[bold]Postcraft demo[/] · embedded default under {settings.data_dir.resolve()}/"
+    )
+    try:
+        setup = setup_demo(rt, packs, console)
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+    port = port or settings.port
+
+    def on_ready(url: str, server: uvicorn.Server) -> None:
+        client = ApiClient(url, setup.api_key)
+        console.print(f"API up at {url}; a worker is starting. Asking for a VK + Telegram post…")
+        request_and_print(
+            client,
+            "zerno",
+            "Новый сезонный лот из Эфиопии и как его заваривать дома",
+            [Platform.VK, Platform.TELEGRAM],
+            rubric=Rubric.EDUCATIONAL,
+        )
+        console.print(
+            f"\n[bold green]Server running:[/] {url}/docs   (API key: {setup.api_key})\n"
+            f"Logs: {log_file} · Try: postcraft draft --brand northwind --platform linkedin "
+            f"--topic 'Closing the month in three days' --api-key {setup.api_key}\n"
+            "Press Ctrl-C to stop."
+        )
+        if exit_after:
+            server.should_exit = True
+
+    run_server(rt, settings.host, port, True, 1, on_ready, worker_log=log_file)
+
+
+def main() -> None:
+    """Entry point of `python -m api.cli`."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

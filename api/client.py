@@ -1,0 +1,89 @@
+"""A small HTTP client of the Postcraft API, used by the CLI's `draft` and `demo` commands."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from storage.errors import ErrorCode, PostcraftError
+
+
+class ApiClient:
+    """Calls the API with one key; errors come back as PostcraftError with the server's words."""
+
+    def __init__(self, base_url: str, api_key: str, timeout: float = 30.0) -> None:
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=timeout,
+        )
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise PostcraftError(
+                ErrorCode.INTERNAL,
+                f"Cannot reach the API at {self._http.base_url} ({exc}): "
+                "is `postcraft serve` running?",
+            ) from exc
+        if response.status_code >= 400:
+            data = (
+                response.json()
+                if response.headers.get("content-type", "").startswith("application/json")
+                else {}
+            )
+            code = data.get("error", "internal")
+            known = code if code in ErrorCode._value2member_map_ else ErrorCode.INTERNAL.value
+            raise PostcraftError(
+                ErrorCode(known),
+                f"HTTP {response.status_code}: {data.get('detail', response.text)}",
+            )
+        return response.json()
+
+    def brands(self) -> list[dict[str, Any]]:
+        """The brands this key may act on."""
+        result: list[dict[str, Any]] = self._call("GET", "/v1/brands")
+        return result
+
+    def submit_draft(
+        self, brand_id: str, request: dict[str, Any], idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Queue a draft job and return it."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        job: dict[str, Any] = self._call(
+            "POST", f"/v1/brands/{brand_id}/drafts", json=request, headers=headers
+        )
+        return job
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """A job as stored now."""
+        job: dict[str, Any] = self._call("GET", f"/v1/jobs/{job_id}")
+        return job
+
+    def wait(
+        self,
+        job_id: str,
+        timeout: float = 300.0,
+        on_status: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Poll the job until it succeeds or fails (or `timeout` seconds pass)."""
+        deadline = time.monotonic() + timeout
+        delay = 0.1
+        while True:
+            job = self.job(job_id)
+            if on_status:
+                on_status(job)
+            if job["status"] in ("succeeded", "failed"):
+                return job
+            if time.monotonic() > deadline:
+                raise PostcraftError(
+                    ErrorCode.JOB_TIMED_OUT,
+                    f"Job {job_id} is still {job['status']} after {timeout:.0f} s: "
+                    "is a worker running?",
+                )
+            time.sleep(delay)
+            delay = min(delay * 1.5, 1.0)

@@ -1,0 +1,62 @@
+"""Dependencies of the routes: the runtime, a database session and the calling principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from generators.runtime import Runtime
+from storage.access import Principal, authenticate
+from storage.errors import ErrorCode, PostcraftError
+from worker.queue import JobQueue
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer pc_...`")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Or the key in X-API-Key")
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, built at start."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_queue(request: Request) -> JobQueue:
+    """The job queue sender."""
+    queue: JobQueue = request.app.state.queue
+    return queue
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+QueueDep = Annotated[JobQueue, Depends(get_queue)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """A session for one request (routes that write use their own transaction)."""
+    with runtime.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_header)],
+) -> Principal:
+    """Who is calling, from their API key."""
+    secret = bearer.credentials if bearer else header_key
+    if not secret:
+        raise PostcraftError(
+            ErrorCode.UNAUTHORIZED,
+            "Send an API key: `Authorization: Bearer pc_...` "
+            "(create one with `postcraft keys create`)",
+        )
+    return authenticate(session, secret)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,1 @@
+"""Brand profiles and the ingestion of voice guides, past posts and competitor examples."""

@@ -1,0 +1,1 @@
+"""The use cases: post drafts (and, later, hashtag sets, plans, replies), the LLM port, jobs."""

@@ -1,0 +1,1 @@
+"""Post drafts: the request, the LLM output model and the service that writes them."""

@@ -1,0 +1,87 @@
+"""Running one job attempt: claim it, do the work, store results and status in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from generators.drafts.schemas import DraftRequest
+from generators.drafts.service import DraftOutcome, write_drafts
+from generators.runtime import Runtime
+from storage.db import transaction
+from storage.enums import JobKind
+from storage.errors import ErrorCode, PostcraftError
+from storage.jobs import JobUsage, claim_job, fail_job, finish_job
+from storage.models import Brand, Job
+
+log = logging.getLogger(__name__)
+
+
+def run_job(rt: Runtime, job_id: str, timeout_errors: tuple[type[BaseException], ...] = ()) -> None:
+    """Run the job once if it is not finished and no other worker holds it (safe to redeliver).
+
+    `timeout_errors` are what the caller's time limit raises (Celery's soft limit): they fail
+    the job with JOB_TIMED_OUT.
+    """
+    lease = timedelta(seconds=rt.settings.job_time_limit_s + 30)
+    with transaction(rt.sessions) as session:
+        job = claim_job(session, job_id, lease, rt.settings.job_max_attempts)
+    if job is None:
+        log.info("job skipped: finished or held by another worker", extra={"job_id": job_id})
+        return
+    log.info("job started", extra={"job_id": job_id, "attempt": job.attempts})
+    try:
+        outcome = _work(rt, job)
+    except PostcraftError as error:
+        record_failure(rt, job, error)
+        return
+    except timeout_errors:
+        limit = rt.settings.job_soft_time_limit_s
+        record_failure(
+            rt, job, PostcraftError(ErrorCode.JOB_TIMED_OUT, f"The job ran past {limit} s")
+        )
+        return
+    except Exception:
+        log.exception("job crashed", extra={"job_id": job_id})
+        record_failure(rt, job, PostcraftError(ErrorCode.INTERNAL, "Unexpected error; see logs"))
+        return
+    with transaction(rt.sessions) as session:
+        stored = finish_job(session, job.id, job.attempts, outcome.drafts, _usage(outcome))
+    log.info(
+        "job succeeded" if stored else "job result dropped: another attempt took over",
+        extra={"job_id": job_id, "attempt": job.attempts},
+    )
+
+
+def record_failure(rt: Runtime, job: Job, error: PostcraftError) -> None:
+    """Mark this attempt's job failed with the error's code."""
+    with transaction(rt.sessions) as session:
+        fail_job(session, job.id, job.attempts, error)
+    log.warning(
+        "job failed",
+        extra={"job_id": job.id, "error_code": error.code.value, "detail": error.detail},
+    )
+
+
+def _work(rt: Runtime, job: Job) -> DraftOutcome:
+    if job.kind is not JobKind.DRAFT:
+        raise PostcraftError(ErrorCode.INTERNAL, f"No handler for job kind {job.kind}")
+    with rt.sessions() as session:
+        brand = session.get(Brand, job.brand_id)
+    if brand is None:
+        raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, "The job's brand was deleted")
+    request = DraftRequest.model_validate(job.request)
+    return write_drafts(rt.llm, rt.store, brand, request, job.id, rt.settings.context_token_budget)
+
+
+def _usage(outcome: DraftOutcome) -> JobUsage:
+    calls = outcome.completions
+    return JobUsage(
+        generator=calls[0].generator,
+        model=calls[0].model,
+        prompt_tokens=sum(c.usage.prompt_tokens for c in calls),
+        completion_tokens=sum(c.usage.completion_tokens for c in calls),
+        usage_source="provider" if all(c.usage.source == "provider" for c in calls) else "tiktoken",
+        llm_calls=len(calls),
+        llm_seconds=round(sum(c.seconds for c in calls), 4),
+    )

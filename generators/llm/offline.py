@@ -1,0 +1,158 @@
+"""The offline composer: a deterministic writer that builds drafts from the brand's own material.
+
+Used when no LLM is configured. It never invents facts: it frames the request with stock
+phrasing and borrows the most relevant sentences of the brand's past posts. Every result is
+labelled `offline-composer`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from generators.drafts.schemas import PostDraft, post_text
+from generators.llm.phrasebook import Phrasebook, phrasebook
+from generators.llm.port import Completion, Prompt, T, Usage
+from retrieval.tokens import count_tokens
+from storage.errors import ErrorCode, PostcraftError
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
+_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+_HASHTAG = re.compile(r"#([^\W_][\w]*)", re.UNICODE)
+_STEM = 5  # crude stemming: Russian and English words sharing 5 letters usually share a root
+
+
+class OfflineComposer:
+    """Writes PostDraft outputs from the prompt's facts, without any model."""
+
+    generator = "offline-composer"
+    model = "offline-composer-v1"
+
+    def complete(self, prompt: Prompt, output: type[T]) -> Completion[T]:
+        """Compose an instance of `output` from the prompt's facts."""
+        started = time.perf_counter()
+        if output is not PostDraft:
+            raise PostcraftError(
+                ErrorCode.LLM_UNAVAILABLE,
+                f"The offline composer cannot write {output.__name__}: configure LLM_MODEL",
+            )
+        draft = compose_post(prompt.facts)
+        usage = Usage(
+            count_tokens(prompt.system + "\n" + prompt.user),
+            count_tokens(post_text(draft)),
+            "tiktoken",
+        )
+        result: BaseModel = draft
+        return Completion(
+            result,  # type: ignore[arg-type]
+            usage,
+            self.generator,
+            self.model,
+            time.perf_counter() - started,
+        )
+
+
+def compose_post(facts: Mapping[str, Any]) -> PostDraft:
+    """A post from the request and retrieved posts; the job id seeds the choice of phrasing."""
+    book = phrasebook(str(facts["language"]))
+    seed = "|".join(str(facts.get(k, "")) for k in ("variant_seed", "platform", "topic", "brief"))
+    rng = random.Random(  # noqa: S311 (variety, not secrecy)
+        hashlib.sha256(seed.encode()).digest()
+    )
+    topic = str(facts["topic"]).strip().rstrip(".")
+    quoted = f"{book.quote[0]}{topic}{book.quote[1]}"
+    headline = rng.choice(book.headlines).format(topic=topic[:1].upper() + topic[1:])
+    blocks = [rng.choice(book.openers).format(q=quoted)]
+    if facts.get("brief"):
+        blocks.append(str(facts["brief"]).strip())
+    blocks.extend(_borrowed_sentences(facts, rng))
+    rubric_line = book.rubric_lines.get(str(facts.get("rubric") or ""), "")
+    if rubric_line:
+        blocks.append(rubric_line)
+    draft = PostDraft(
+        headline=headline,
+        body="\n\n".join(blocks),
+        call_to_action=_call_to_action(facts, book),
+        hashtags=_hashtags(facts),
+    )
+    return _fit(draft, int(facts["max_chars"]))
+
+
+def _call_to_action(facts: Mapping[str, Any], book: Phrasebook) -> str:
+    cta = str(facts.get("call_to_action") or facts.get("default_cta") or book.default_cta)
+    if facts.get("link"):
+        cta = f"{cta} {book.link_cta.format(link=facts['link'])}"
+    return cta
+
+
+def _stems(text: str) -> set[str]:
+    return {w.casefold()[:_STEM] for w in _WORD.findall(text)}
+
+
+def _borrowed_sentences(facts: Mapping[str, Any], rng: random.Random) -> list[str]:
+    """Up to two sentences of the brand's past posts that share the most roots with the request."""
+    wanted = _stems(f"{facts['topic']} {facts.get('brief', '')}")
+    banned = [w.casefold() for w in facts.get("banned_words", [])]
+    scored: list[tuple[float, str]] = []
+    for post in facts.get("past_posts", []):
+        for sentence in _SENTENCE.split(str(post["text"])):
+            sentence = sentence.strip()
+            if not _usable(sentence, banned):
+                continue
+            overlap = len(wanted & _stems(sentence))
+            scored.append(
+                (overlap + float(post.get("engagement", 0)) * 0.5 + rng.random() * 0.3, sentence)
+            )
+    scored.sort(reverse=True)
+    picked: list[str] = []
+    for _, sentence in scored:
+        if sentence not in picked:
+            picked.append(sentence)
+        if len(picked) == 2:
+            break
+    return picked
+
+
+def _usable(sentence: str, banned: list[str]) -> bool:
+    # Digits usually carry prices, dates and offers that may be stale: never reuse them.
+    if not 40 <= len(sentence) <= 240 or any(ch.isdigit() for ch in sentence):
+        return False
+    if "#" in sentence or "http" in sentence or sentence.endswith((":", "?")):
+        return False
+    folded = sentence.casefold()
+    return not any(word in folded for word in banned)
+
+
+def _hashtags(facts: Mapping[str, Any]) -> list[str]:
+    """Branded tags first, then the tags of the brand's past posts weighted by engagement."""
+    budget = int(facts["hashtag_budget"])
+    branded = [str(t) for t in facts.get("branded_hashtags", [])]
+    counts: Counter[str] = Counter()
+    for post in facts.get("past_posts", []):
+        for tag in _HASHTAG.findall(str(post["text"])):
+            counts[tag] += 1.0 + float(post.get("engagement", 0))  # type: ignore[assignment]
+    seen = {t.casefold() for t in branded}
+    tags = list(branded)
+    for tag, _ in counts.most_common():
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    return tags[:budget]
+
+
+def _fit(draft: PostDraft, max_chars: int) -> PostDraft:
+    """Drop body blocks from the end, then hashtags, until the post fits the platform."""
+    blocks = draft.body.split("\n\n")
+    while len(post_text(draft)) > max_chars and len(blocks) > 1:
+        blocks.pop()
+        draft = draft.model_copy(update={"body": "\n\n".join(blocks)})
+    while len(post_text(draft)) > max_chars and len(draft.hashtags) > 1:
+        draft = draft.model_copy(update={"hashtags": draft.hashtags[:-1]})
+    return draft

@@ -1,0 +1,46 @@
+"""What a process needs to run generators: settings, database, vector store and an LLM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from generators.llm.offline import OfflineComposer
+from generators.llm.openai_compatible import OpenAICompatibleLLM
+from generators.llm.port import LLM
+from retrieval.embeddings import make_embedder
+from retrieval.store import VectorStore
+from storage.db import make_engine, make_sessionmaker
+from storage.settings import Settings
+
+
+@dataclass
+class Runtime:
+    """The process-wide dependencies, built once and passed in."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: VectorStore
+    llm: LLM
+
+
+def make_llm(settings: Settings) -> LLM:
+    """The configured OpenAI-compatible endpoint, or the offline composer when there is none."""
+    if settings.llm_configured:
+        return OpenAICompatibleLLM(settings)
+    return OfflineComposer()
+
+
+def build_runtime(settings: Settings, llm: LLM | None = None) -> Runtime:
+    """Connect everything the settings describe (lazily: nothing is opened until used)."""
+    engine = make_engine(settings)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        store=VectorStore(settings, make_embedder(settings)),
+        llm=llm or make_llm(settings),
+    )

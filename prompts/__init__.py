@@ -1,0 +1,1 @@
+"""Prompt templates as files (Jinja, StrictUndefined) and the one renderer that fills them."""

@@ -1,0 +1,1 @@
+"""Embeddings, the vector store adapter, chunking and token-budgeted context packing."""

@@ -1,0 +1,30 @@
+"""Cleaning of untrusted text: invisible Unicode and control characters out, NFC in."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Zero-width and bidi controls hide instructions from people while models still read them.
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+    "|[\U000e0000-\U000e007f]"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(text: str) -> str:
+    """NFC text without invisible or control characters, with tidy spaces and blank lines."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def content_hash(text: str) -> str:
+    """A hash of the text's content that ignores case and spacing (for de-duplication)."""
+    normal = " ".join(clean_text(text).casefold().split())
+    return hashlib.sha256(normal.encode()).hexdigest()

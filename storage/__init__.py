@@ -1,0 +1,1 @@
+"""Persistence and settings: the base layer every other package builds on."""

@@ -1,0 +1,73 @@
+"""Closed vocabularies of the domain: statuses, roles, platforms, kinds."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its lifecycle; the database row is the truth."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    def is_terminal(self) -> bool:
+        """A terminal job is never run again."""
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class JobKind(StrEnum):
+    """What a job produces."""
+
+    DRAFT = "draft"
+
+
+class Queue(StrEnum):
+    """Celery queues: interactive work never waits behind batch work."""
+
+    INTERACTIVE = "interactive"
+    BATCH = "batch"
+
+
+class Role(StrEnum):
+    """What a person may do in a workspace."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    COPYWRITER = "copywriter"
+
+
+class Platform(StrEnum):
+    """Social networks a draft can target."""
+
+    VK = "vk"
+    TELEGRAM = "telegram"
+    OK = "ok"
+    INSTAGRAM = "instagram"
+    FACEBOOK = "facebook"
+    X = "x"
+    LINKEDIN = "linkedin"
+    TIKTOK = "tiktok"
+    THREADS = "threads"
+    YOUTUBE = "youtube"
+    PINTEREST = "pinterest"
+
+
+class DocumentKind(StrEnum):
+    """The three kinds of brand knowledge; competitor text is always untrusted."""
+
+    VOICE_GUIDE = "voice_guide"
+    POST = "post"
+    COMPETITOR = "competitor"
+
+
+class Rubric(StrEnum):
+    """The default rubric categories of a content plan."""
+
+    EDUCATIONAL = "educational"
+    ENTERTAINING = "entertaining"
+    COMMERCIAL = "commercial"
+    UGC = "ugc"
+    NEWS = "news"

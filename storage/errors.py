@@ -1,0 +1,41 @@
+"""The one error type of Postcraft: a stable code and a message that says what to do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes; api/ maps each to an HTTP status once."""
+
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    BRAND_NOT_FOUND = "brand_not_found"
+    JOB_NOT_FOUND = "job_not_found"
+    DRAFT_NOT_FOUND = "draft_not_found"
+    USER_NOT_FOUND = "user_not_found"
+    WORKSPACE_NOT_FOUND = "workspace_not_found"
+    ALREADY_EXISTS = "already_exists"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    INVALID_REQUEST = "invalid_request"
+    INVALID_INPUT_FILE = "invalid_input_file"
+    NO_BRAND_KNOWLEDGE = "no_brand_knowledge"
+    LLM_UNAVAILABLE = "llm_unavailable"
+    LLM_INVALID_OUTPUT = "llm_invalid_output"
+    JOB_ATTEMPTS_EXHAUSTED = "job_attempts_exhausted"
+    JOB_TIMED_OUT = "job_timed_out"
+    INTERNAL = "internal"
+
+
+class PostcraftError(Exception):
+    """A failure the caller can act on: `code` is stable, `detail` is for people."""
+
+    def __init__(self, code: ErrorCode, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+    @property
+    def retry_later(self) -> bool:
+        """True when the same request may succeed later without change."""
+        return self.code is ErrorCode.LLM_UNAVAILABLE

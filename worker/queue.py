@@ -1,0 +1,56 @@
+"""Sending job ids to the broker, after the job row is committed."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.db import transaction
+from storage.jobs import mark_enqueued
+from storage.models import Job, utcnow
+from storage.settings import Settings
+from worker.app import TASK_NAME
+
+log = logging.getLogger(__name__)
+
+
+class JobQueue:
+    """Puts committed jobs on their named queue, with an expiry."""
+
+    def __init__(self, app: Celery, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self._app = app
+        self._settings = settings
+        self._sessions = sessions
+
+    def send(self, job: Job) -> bool:
+        """Send the job's id; on a broker failure the reconciler re-sends it later."""
+        try:
+            self._app.send_task(
+                TASK_NAME,
+                args=[job.id],
+                queue=job.queue.value,
+                routing_key=job.queue.value,
+                expires=self._settings.job_message_expires_s,
+                retry=False,
+            )
+        except Exception as exc:  # the row is the truth: the reconciler re-sends it
+            log.warning(
+                "broker send failed; the reconciler will re-send",
+                extra={"job_id": job.id, "error": repr(exc)},
+            )
+            return False
+        with transaction(self._sessions) as session:
+            mark_enqueued(session, job.id, utcnow())
+        return True
+
+    def ping(self) -> None:
+        """Raise when the broker cannot be reached (readiness)."""
+        if self._settings.celery_broker_url.startswith("filesystem"):
+            folder = self._settings.broker_folder / "queue"
+            if not folder.is_dir():
+                raise RuntimeError(f"broker folder {folder} is missing")
+            return
+        with self._app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
