@@ -23,7 +23,7 @@ def run_job(rt: Runtime, job_id: str, timeout_errors: tuple[type[BaseException],
     `timeout_errors` are what the caller's time limit raises (Celery's soft limit): they fail
     the job with JOB_TIMED_OUT.
     """
-    lease = timedelta(seconds=rt.settings.job_time_limit_s + 30)
+    lease = timedelta(seconds=rt.settings.job_time_limit_s + rt.settings.job_lease_grace_s)
     with transaction(rt.sessions) as session:
         job = claim_job(session, job_id, lease, rt.settings.job_max_attempts)
     if job is None:

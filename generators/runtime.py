@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from generators.llm.offline import OfflineComposer
 from generators.llm.openai_compatible import OpenAICompatibleLLM
 from generators.llm.port import LLM
-from retrieval.embeddings import make_embedder
+from retrieval.embeddings import Embedder, make_embedder
 from retrieval.store import VectorStore
 from storage.db import make_engine, make_sessionmaker
 from storage.settings import Settings
@@ -34,13 +34,15 @@ def make_llm(settings: Settings) -> LLM:
     return OfflineComposer()
 
 
-def build_runtime(settings: Settings, llm: LLM | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings, llm: LLM | None = None, embedder: Embedder | None = None
+) -> Runtime:
     """Connect everything the settings describe (lazily: nothing is opened until used)."""
     engine = make_engine(settings)
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
-        store=VectorStore(settings, make_embedder(settings)),
+        store=VectorStore(settings, embedder or make_embedder(settings)),
         llm=llm or make_llm(settings),
     )

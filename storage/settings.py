@@ -50,6 +50,9 @@ class Settings(BaseSettings):
 
     job_soft_time_limit_s: int = Field(default=240, gt=0)
     job_time_limit_s: int = Field(default=300, gt=0)
+    job_lease_grace_s: int = Field(
+        default=30, ge=0, description="A running job's lease outlives its hard limit by this much"
+    )
     job_queued_grace_s: int = Field(default=120, gt=0, description="Re-enqueue a job queued longer")
     job_max_attempts: int = Field(default=5, ge=1)
     job_message_expires_s: int = Field(default=3600, gt=0)

@@ -90,6 +90,7 @@ def _fact(item: ContextItem) -> dict[str, Any]:
         "text": item.text,
         "platform": item.platform,
         "engagement": round(item.engagement, 3),
+        "similarity": item.similarity,
         "name": item.source.removeprefix("competitor: "),
     }
 

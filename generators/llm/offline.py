@@ -11,7 +11,6 @@ import hashlib
 import random
 import re
 import time
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -124,23 +123,25 @@ def _usable(sentence: str, banned: list[str]) -> bool:
     # Digits usually carry prices, dates and offers that may be stale: never reuse them.
     if not 40 <= len(sentence) <= 240 or any(ch.isdigit() for ch in sentence):
         return False
-    if "#" in sentence or "http" in sentence or sentence.endswith((":", "?")):
+    # Only whole declarative sentences: headline lines and questions read oddly out of context.
+    if "#" in sentence or "http" in sentence or not sentence.endswith((".", "!", "…")):
         return False
     folded = sentence.casefold()
     return not any(word in folded for word in banned)
 
 
 def _hashtags(facts: Mapping[str, Any]) -> list[str]:
-    """Branded tags first, then the tags of the brand's past posts weighted by engagement."""
+    """Branded tags first, then the tags of the most relevant past posts, engagement-weighted."""
     budget = int(facts["hashtag_budget"])
     branded = [str(t) for t in facts.get("branded_hashtags", [])]
-    counts: Counter[str] = Counter()
+    weights: dict[str, float] = {}
     for post in facts.get("past_posts", []):
+        weight = float(post.get("similarity", 0)) + 0.5 * float(post.get("engagement", 0))
         for tag in _HASHTAG.findall(str(post["text"])):
-            counts[tag] += 1.0 + float(post.get("engagement", 0))  # type: ignore[assignment]
+            weights[tag] = weights.get(tag, 0.0) + weight
     seen = {t.casefold() for t in branded}
     tags = list(branded)
-    for tag, _ in counts.most_common():
+    for tag in sorted(weights, key=lambda t: (-weights[t], t)):
         if tag.casefold() not in seen:
             seen.add(tag.casefold())
             tags.append(tag)
