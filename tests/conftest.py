@@ -40,9 +40,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     for name in list(os.environ):
-        if name in CONFIG_VARS or name.startswith("POSTCRAFT_"):
-            if name != "POSTCRAFT_REQUIRE_SERVICES":
-                monkeypatch.delenv(name)
+        configures = name in CONFIG_VARS or name.startswith("POSTCRAFT_")
+        if configures and name != "POSTCRAFT_REQUIRE_SERVICES":
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")
@@ -83,10 +83,18 @@ def world(runtime: Runtime) -> World:
     with transaction(runtime.sessions) as session:
         workspace = create_workspace(session, "Agency")
         a = create_brand(
-            session, workspace.id, "Brand A", "brand-a", BrandProfile(language="ru", platforms=[Platform.VK])
+            session,
+            workspace.id,
+            "Brand A",
+            "brand-a",
+            BrandProfile(language="ru", platforms=[Platform.VK]),
         )
         b = create_brand(
-            session, workspace.id, "Brand B", "brand-b", BrandProfile(language="en", platforms=[Platform.X])
+            session,
+            workspace.id,
+            "Brand B",
+            "brand-b",
+            BrandProfile(language="en", platforms=[Platform.X]),
         )
         writer_a = get_or_create_user(session, workspace.id, "a@x.test", "A", Role.COPYWRITER)
         writer_b = get_or_create_user(session, workspace.id, "b@x.test", "B", Role.COPYWRITER)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 
+_FENCED = re.compile(r"```[A-Za-z0-9_-]*\s*(.*?)\s*```", re.DOTALL)
 TRANSIENT = (
     openai.RateLimitError,
     openai.APITimeoutError,
@@ -65,8 +67,8 @@ class OpenAICompatibleLLM:
         except TRANSIENT as exc:
             raise PostcraftError(
                 ErrorCode.LLM_UNAVAILABLE,
-                f"The LLM endpoint did not answer after {self._settings.llm_max_retries} retries "
-                f"({type(exc).__name__}); try again later",
+                f"The LLM endpoint did not answer ({type(exc).__name__}, up to "
+                f"{self._settings.llm_max_retries} retries); try again later",
             ) from exc
         except openai.APIStatusError as exc:
             raise PostcraftError(
@@ -134,9 +136,7 @@ def _parse(content: str, output: type[T], finish_reason: str | None) -> T:
 
 
 def _strip_fences(content: str) -> str:
-    # Models without structured output often wrap JSON in ``` fences.
+    # Models without structured output often wrap JSON in ``` fences, sometimes after a preamble.
     text = content.strip()
-    if text.startswith("```"):
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-        text = text.rsplit("```", 1)[0]
-    return text.strip()
+    fenced = _FENCED.search(text)
+    return fenced.group(1).strip() if fenced else text

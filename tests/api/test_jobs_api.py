@@ -12,7 +12,9 @@ REQUEST = {"topic": "Как заварить кофе в аэропрессе", 
 
 
 def test_submit_returns_a_queued_job_row(api: TestClient, world: World) -> None:
-    response = api.post(f"/v1/brands/{world.brand_a}/drafts", json=REQUEST, headers=auth(world.key_a))
+    response = api.post(
+        f"/v1/brands/{world.brand_a}/drafts", json=REQUEST, headers=auth(world.key_a)
+    )
     assert response.status_code == 202
     job = response.json()
     assert job["status"] == "queued"
@@ -33,7 +35,9 @@ def test_same_idempotency_key_and_body_returns_the_same_job(api: TestClient, wor
     assert second.json()["id"] == first.json()["id"]
 
 
-def test_same_idempotency_key_with_another_body_is_a_conflict(api: TestClient, world: World) -> None:
+def test_same_idempotency_key_with_another_body_is_a_conflict(
+    api: TestClient, world: World
+) -> None:
     headers = {**auth(world.key_a), "Idempotency-Key": "retry-2"}
     api.post(f"/v1/brands/{world.brand_a}/drafts", json=REQUEST, headers=headers)
     other = {**REQUEST, "topic": "Совсем другая тема"}
@@ -71,7 +75,9 @@ def test_another_brands_objects_are_not_found(
 def test_unknown_and_server_set_fields_are_rejected(api: TestClient, world: World) -> None:
     for extra in ({"status": "succeeded"}, {"id": "x"}, {"version": 3}, {"surprise": 1}):
         response = api.post(
-            f"/v1/brands/{world.brand_a}/drafts", json={**REQUEST, **extra}, headers=auth(world.key_a)
+            f"/v1/brands/{world.brand_a}/drafts",
+            json={**REQUEST, **extra},
+            headers=auth(world.key_a),
         )
         assert response.status_code == 422, extra
         body = response.json()
@@ -92,7 +98,9 @@ def test_bad_input_gets_a_clear_4xx(api: TestClient, world: World) -> None:
         response = api.post(url, json=case, headers=auth(world.key_a))
         assert response.status_code == 422, case
         assert set(response.json()) >= {"error", "detail"}
-    broken = api.post(url, content=b"{not json", headers={**auth(world.key_a), "Content-Type": "application/json"})
+    broken = api.post(
+        url, content=b"{not json", headers={**auth(world.key_a), "Content-Type": "application/json"}
+    )
     assert broken.status_code == 422
 
 

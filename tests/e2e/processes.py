@@ -117,6 +117,8 @@ def wait_job(url: str, key: str, job_id: str, timeout: float = 90.0) -> dict[str
 def setup_brand(env: dict[str, str], pack: str) -> tuple[str, str]:
     """Through the CLI: a workspace, the pack's brand with its knowledge, an admin key."""
     workspace = cli(env, "workspaces", "create", "E2E agency")
-    brand_id = cli(env, "brands", "ingest-pack", str(REPO / "demo" / "brands" / pack), "--workspace", workspace).splitlines()[-1]
+    brand_id = cli(
+        env, "brands", "ingest-pack", str(REPO / "demo" / "brands" / pack), "--workspace", workspace
+    ).splitlines()[-1]
     key = cli(env, "keys", "create", "admin@e2e.test", "--role", "admin", "--workspace", workspace)
     return brand_id, key

@@ -22,7 +22,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     env = environment(tmp_path / "var")
     brand_id, key = setup_brand(env, "zerno.json")
     port = free_port()
-    server = Process(env, tmp_path / "serve.log", "serve", "--port", str(port), "--concurrency", "1")
+    server = Process(
+        env, tmp_path / "serve.log", "serve", "--port", str(port), "--concurrency", "1"
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, server)
@@ -34,7 +36,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
 def test_draft_job_end_to_end_on_the_embedded_default(served: tuple[str, str, str]) -> None:
     url, key, brand_id = served
     headers = {"Authorization": f"Bearer {key}"}
-    request = {"topic": "Новый лот из Кении и как его заварить в воронке", "platforms": ["vk", "telegram"]}
+    request = {
+        "topic": "Новый лот из Кении и как его заварить в воронке",
+        "platforms": ["vk", "telegram"],
+    }
     job = httpx.post(f"{url}/v1/brands/{brand_id}/drafts", json=request, headers=headers).json()
     done = wait_job(url, key, str(job["id"]))
     assert done["status"] == "succeeded", done
@@ -59,11 +64,16 @@ def test_the_real_llm_path_through_the_worker(tmp_path: Path) -> None:
     """Same job with LLM_MODEL set: the worker calls the fake OpenAI server through the SDK."""
     with FakeOpenAI() as fake:
         env = environment(
-            tmp_path / "var", OPENAI_BASE_URL=fake.url, OPENAI_API_KEY="test", LLM_MODEL="fake-model"
+            tmp_path / "var",
+            OPENAI_BASE_URL=fake.url,
+            OPENAI_API_KEY="test",
+            LLM_MODEL="fake-model",
         )
         brand_id, key = setup_brand(env, "northwind.json")
         port = free_port()
-        server = Process(env, tmp_path / "serve.log", "serve", "--port", str(port), "--concurrency", "1")
+        server = Process(
+            env, tmp_path / "serve.log", "serve", "--port", str(port), "--concurrency", "1"
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_ready(url, server)
