@@ -23,7 +23,10 @@ class ConfigurationError(Exception):
 class Settings(BaseSettings):
     """Every setting of Postcraft, read once from the environment and passed in."""
 
-    model_config = SettingsConfigDict(env_prefix="POSTCRAFT_", extra="ignore", frozen=True)
+    # An empty variable counts as unset, so `LLM_MODEL=` in a compose file means "no LLM".
+    model_config = SettingsConfigDict(
+        env_prefix="POSTCRAFT_", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     data_dir: Path = Field(
         default=Path("var"), description="Where the embedded default keeps its files"
@@ -105,7 +108,7 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         """True when a real OpenAI-compatible endpoint is configured."""
-        return self.llm_model is not None
+        return bool(self.llm_model)
 
 
 def _problems(s: Settings) -> list[str]:

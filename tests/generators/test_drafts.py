@@ -1,0 +1,115 @@
+"""Draft jobs with the offline composer: grounded in the brand, in its language, never repeated."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from generators.drafts.schemas import DraftRequest, post_text
+from generators.drafts.service import write_drafts
+from generators.jobs import run_job
+from generators.platforms import RULES
+from generators.runtime import Runtime
+from storage.enums import JobKind, JobStatus, Platform, Queue
+from storage.jobs import NewJob, create_job
+from storage.models import Brand, Draft, Job
+from tests.conftest import World, ingest_demo_pack
+
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+
+
+def _brand(runtime: Runtime, world: World, slug: str) -> Brand:
+    brand_id = ingest_demo_pack(runtime, world.workspace_id, slug)
+    with runtime.sessions() as session:
+        brand = session.get(Brand, brand_id)
+        assert brand is not None
+        return brand
+
+
+def _write(runtime: Runtime, brand: Brand, job_id: str, **request: object) -> list[str]:
+    outcome = write_drafts(
+        runtime.llm, runtime.store, brand, DraftRequest.model_validate(request), job_id, 1500
+    )
+    return [post_text(c.output) for c in outcome.completions]
+
+
+def test_russian_brand_gets_russian_drafts_from_its_own_material(
+    runtime: Runtime, world: World
+) -> None:
+    brand = _brand(runtime, world, "zerno")
+    outcome = write_drafts(
+        runtime.llm,
+        runtime.store,
+        brand,
+        DraftRequest(topic="Как заварить кофе в воронке V60", platforms=[Platform.VK]),
+        "job-1",
+        1500,
+    )
+    draft = outcome.drafts[0]
+    text = post_text(outcome.completions[0].output)
+    assert len(CYRILLIC.findall(text)) > 0.5 * sum(ch.isalpha() for ch in text)
+    assert draft.generator == "offline-composer"
+    assert draft.hashtags[0] == "зерноипламя", "branded hashtags come first"
+    assert {s["kind"] for s in draft.sources} >= {"voice_guide", "post", "competitor"}
+    assert "lorem" not in text.lower()
+
+
+def test_two_requests_never_get_the_same_text(runtime: Runtime, world: World) -> None:
+    brand = _brand(runtime, world, "zerno")
+    texts = [
+        *_write(runtime, brand, "job-1", topic="Кофе для эспрессо", platforms=["vk", "telegram"]),
+        *_write(runtime, brand, "job-2", topic="Кофе для эспрессо", platforms=["vk"]),
+        *_write(runtime, brand, "job-3", topic="Мастер-класс по каппингу", platforms=["vk"]),
+    ]
+    assert len(set(texts)) == len(texts)
+    assert (
+        _write(runtime, brand, "job-1", topic="Кофе для эспрессо", platforms=["vk"])[0] == texts[0]
+    )
+
+
+def test_drafts_fit_the_platform_and_its_hashtag_cap(runtime: Runtime, world: World) -> None:
+    brand = _brand(runtime, world, "northwind")
+    platforms = ["x", "threads", "instagram", "linkedin", "pinterest"]
+    texts = _write(
+        runtime,
+        brand,
+        "job-9",
+        topic="Automating accounts payable",
+        platforms=platforms,
+        brief="A customer cut invoice processing from 6 days to 1 with approval routing.",
+    )
+    for platform, text in zip(platforms, texts, strict=True):
+        rules = RULES[Platform(platform)]
+        assert len(text) <= rules.max_chars, platform
+        if rules.hashtag_cap is not None:
+            assert text.count("#") <= rules.hashtag_cap, platform
+
+
+def test_a_draft_job_stores_one_draft_per_platform_and_its_usage(
+    runtime: Runtime, world: World
+) -> None:
+    brand = _brand(runtime, world, "zerno")
+    job = create_job(
+        runtime.sessions,
+        NewJob(
+            world.workspace_id,
+            brand.id,
+            None,
+            JobKind.DRAFT,
+            Queue.BATCH,
+            {"topic": "Осенние напитки", "platforms": ["vk", "telegram"]},
+            None,
+        ),
+    ).job
+    run_job(runtime, job.id)
+    run_job(runtime, job.id)  # a redelivered message is skipped: the job is terminal
+    with runtime.sessions() as session:
+        stored = session.get(Job, job.id)
+        assert stored is not None
+        assert stored.status is JobStatus.SUCCEEDED
+        assert stored.attempts == 1
+        assert stored.prompt_tokens > 0
+        assert stored.usage_source == "tiktoken"
+        drafts = session.scalars(select(Draft).where(Draft.job_id == job.id)).all()
+        assert sorted(d.platform.value for d in drafts) == ["telegram", "vk"]
