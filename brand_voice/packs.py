@@ -28,12 +28,10 @@ class PackBrand(BrandProfile):
     slug: str
 
 
-class PackPost(_Strict):
-    """A past post with its engagement figures."""
+class _PackItem(_Strict):
+    """A post's text, platform and engagement figures (0 when unknown)."""
 
     platform: Platform
-    published_at: datetime
-    rubric: Rubric | None = None
     text: str = Field(min_length=1)
     likes: int = Field(default=0, ge=0)
     comments: int = Field(default=0, ge=0)
@@ -41,16 +39,17 @@ class PackPost(_Strict):
     views: int = Field(default=0, ge=0)
 
 
-class PackCompetitorPost(_Strict):
+class PackPost(_PackItem):
+    """A past post of the brand."""
+
+    published_at: datetime
+    rubric: Rubric | None = None
+
+
+class PackCompetitorPost(_PackItem):
     """A competitor's post: inspiration and contrast, never to copy."""
 
     competitor: str = Field(min_length=1)
-    platform: Platform
-    text: str = Field(min_length=1)
-    likes: int = Field(default=0, ge=0)
-    comments: int = Field(default=0, ge=0)
-    reposts: int = Field(default=0, ge=0)
-    views: int = Field(default=0, ge=0)
 
 
 class BrandPack(_Strict):

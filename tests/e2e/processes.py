@@ -8,8 +8,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -101,17 +103,30 @@ def wait_ready(url: str, process: Process, timeout: float = 60.0) -> None:
     raise AssertionError(f"server not ready after {timeout} s:\n{process.output()[-3000:]}")
 
 
-def wait_job(url: str, key: str, job_id: str, timeout: float = 90.0) -> dict[str, object]:
+def wait_job(url: str, key: str, job_id: str, timeout: float = 90.0) -> dict[str, Any]:
     """Poll the job until it is terminal."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job: dict[str, object] = httpx.get(
+        job: dict[str, Any] = httpx.get(
             f"{url}/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {key}"}, timeout=5
         ).json()
         if job["status"] in ("succeeded", "failed"):
             return job
         time.sleep(0.2)
     raise AssertionError(f"job {job_id} not finished after {timeout} s: {job}")
+
+
+@contextmanager
+def served(env: dict[str, str], log_dir: Path, *args: str) -> Iterator[str]:
+    """`postcraft serve ARGS` on a free port until the block ends; yields its URL."""
+    port = free_port()
+    server = Process(env, log_dir / "serve.log", "serve", "--port", str(port), *args)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, server)
+        yield url
+    finally:
+        server.stop()
 
 
 def setup_brand(env: dict[str, str], pack: str) -> tuple[str, str]:
