@@ -366,8 +366,9 @@ def demo(
         )
         console.print(
             f"\n[bold green]Server running:[/] {url}/docs   (API key: {setup.api_key})\n"
-            f"Logs: {log_file} · Try: postcraft draft --brand northwind --platform linkedin "
-            f"--topic 'Closing the month in three days' --api-key {setup.api_key}\n"
+            f"Logs: {log_file}\nTry: .venv/bin/postcraft draft --brand northwind "
+            f"--platform linkedin --topic 'Closing the month in three days' "
+            f"--api-key {setup.api_key}\n"
             "Press Ctrl-C to stop."
         )
         if exit_after:

@@ -72,6 +72,9 @@ def _config(settings: Settings) -> dict[str, Any]:
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            # An idle worker lists the folder this often; 1 s (kombu's default) adds a second
+            # to every interactive job, a directory listing costs microseconds.
+            "polling_interval": 0.1,
         }
         # The filesystem transport has no fanout: no remote control, events or heartbeats.
         config["worker_enable_remote_control"] = False

@@ -106,17 +106,11 @@ def _borrowed_sentences(facts: Mapping[str, Any], rng: random.Random) -> list[st
             if not _usable(sentence, banned):
                 continue
             overlap = len(wanted & _stems(sentence))
-            scored.append(
-                (overlap + float(post.get("engagement", 0)) * 0.5 + rng.random() * 0.3, sentence)
-            )
+            scored.append((overlap + float(post.get("engagement", 0)) * 0.5, sentence))
     scored.sort(reverse=True)
-    picked: list[str] = []
-    for _, sentence in scored:
-        if sentence not in picked:
-            picked.append(sentence)
-        if len(picked) == 2:
-            break
-    return picked
+    # Two of the best five, drawn by the seed: sibling variants borrow different sentences.
+    best = list(dict.fromkeys(sentence for _, sentence in scored))[:5]
+    return rng.sample(best, k=min(2, len(best)))
 
 
 def _usable(sentence: str, banned: list[str]) -> bool:
