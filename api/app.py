@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 
-from api.errors import install_error_handlers
+from api.errors import body, install_error_handlers
 from api.metrics import make_registry
-from api.routes import brands, health, jobs
+from api.routes import brands, health, jobs, knowledge
 from generators.runtime import Runtime, build_runtime
 from storage.db import migrate
 from storage.settings import Settings
@@ -28,6 +29,22 @@ Brand-grounded post drafts through queued jobs.
 
 Errors always look like `{"error": "<stable code>", "detail": "<what to do>"}`.
 """
+
+
+def _limit_body_size(app: FastAPI, limit: int) -> None:
+    """Refuse a request whose declared body is too large before reading any of it."""
+
+    @app.middleware("http")
+    async def _too_large(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            detail = (
+                f"The request body is over {limit // (1024 * 1024)} MB (POSTCRAFT_MAX_UPLOAD_MB)"
+            )
+            return JSONResponse(body("payload_too_large", detail), status_code=413)
+        return await call_next(request)
 
 
 def create_app(
@@ -56,6 +73,7 @@ def create_app(
     app.state.queue = queue
     app.state.metrics = make_registry(rt.sessions)
     install_error_handlers(app)
-    for module in (health, brands, jobs):
+    _limit_body_size(app, settings.max_upload_mb * 1024 * 1024 + 64 * 1024)
+    for module in (health, brands, jobs, knowledge):
         app.include_router(module.router)
     return app

@@ -15,18 +15,21 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from sqlalchemy import select
+from rich.progress import Progress
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.client import ApiClient
-from api.demo import ingest_pack_file, print_draft, setup_demo
+from api.demo import import_folder, print_draft, setup_demo
 from brand_voice.brands import create_brand
 from brand_voice.profile import BrandProfile
+from brand_voice.sources import Upload, parse_upload, store_source
 from generators.runtime import Runtime, build_runtime
 from storage.access import create_workspace, get_or_create_user, issue_key
 from storage.db import migrate, transaction
-from storage.enums import Platform, Role, Rubric
-from storage.errors import PostcraftError
+from storage.enums import DocumentKind, Platform, Role, Rubric
+from storage.errors import ErrorCode, PostcraftError
 from storage.logs import configure_logging
 from storage.models import Brand, Workspace
 from storage.settings import ConfigurationError, Settings, load_settings
@@ -242,17 +245,63 @@ def brands_list(workspace: Workspace_ = None) -> None:
             console.print(f"{brand.id}  {brand.slug:<20} {brand.language}  {brand.name}")
 
 
-@brands_app.command("ingest-pack")
-def brands_ingest_pack(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], workspace: Workspace_ = None
+@brands_app.command("import")
+def brands_import(
+    path: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A brand folder")],
+    workspace: Workspace_ = None,
 ) -> None:
-    """Create a brand from a pack file (brand, voice guide, posts, competitors) and ingest it."""
+    """Create a brand from a folder (brand.json, guide, post exports, competitors) and ingest it;
+    importing it again adds only what is new."""
     rt = _runtime()
     try:
-        brand = ingest_pack_file(rt, _workspace_id(rt, workspace), path, console)
+        brand = import_folder(rt, _workspace_id(rt, workspace), path, console)
     except PostcraftError as exc:
         raise _fail(exc) from None
     console.print(brand.id)
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    brand: Annotated[str, typer.Option(help="Brand id or slug")],
+    kind: Annotated[DocumentKind, typer.Option(help="voice_guide, post or competitor")],
+    platform: Annotated[Platform | None, typer.Option(help="For files that do not say")] = None,
+    competitor: Annotated[str | None, typer.Option(help="The competitor's name")] = None,
+    workspace: Workspace_ = None,
+) -> None:
+    """Ingest files into a brand's knowledge, with a progress bar; all or nothing."""
+    rt = _runtime()
+    workspace_id = _workspace_id(rt, workspace)
+    try:
+        payloads = [
+            parse_upload(Upload(kind, f.name, f.read_bytes(), competitor, platform)) for f in files
+        ]
+        total = sum(len(p.documents) for p in payloads)
+        with transaction(rt.sessions) as session, Progress(console=console) as bar:
+            task = bar.add_task("Ingesting", total=total)
+            brand_row = _brand_by_key(session, workspace_id, brand)
+            reports = [
+                store_source(session, rt.store, brand_row.id, p, lambda n: bar.advance(task, n))
+                for p in payloads
+            ]
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+    for payload, report in zip(payloads, reports, strict=True):
+        state = "already ingested" if report.already_ingested else f"{report.added} new"
+        console.print(
+            f"{payload.name}: {report.items} items, {state}, {report.duplicates} duplicates"
+        )
+
+
+def _brand_by_key(session: Session, workspace_id: str, key: str) -> Brand:
+    brand = session.scalars(
+        select(Brand).where(
+            Brand.workspace_id == workspace_id, or_(Brand.slug == key, Brand.id == key)
+        )
+    ).one_or_none()
+    if brand is None:
+        raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, f"No brand {key!r} in this workspace")
+    return brand
 
 
 @keys_app.command("create")
@@ -337,7 +386,7 @@ def request_and_print(
 
 @app.command()
 def demo(
-    packs: Annotated[Path, typer.Option(help="Folder of brand packs")] = Path("demo/brands"),
+    brands: Annotated[Path, typer.Option(help="Folder of brand folders")] = Path("demo/brands"),
     port: Annotated[int | None, typer.Option()] = None,
     exit_after: Annotated[bool, typer.Option(help="Stop the server after the draft")] = False,
 ) -> None:
@@ -349,7 +398,7 @@ def demo(
         f"[bold]Postcraft demo[/] · embedded default under {settings.data_dir.resolve()}/"
     )
     try:
-        setup = setup_demo(rt, packs, console)
+        setup = setup_demo(rt, brands, console)
     except PostcraftError as exc:
         raise _fail(exc) from None
     port = port or settings.port

@@ -1,4 +1,4 @@
-"""The demo workspace: two brands from packs, an admin key; and how a draft is printed."""
+"""The demo workspace: two brands from folders, an admin key; and how a draft is printed."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from rich.panel import Panel
 from rich.progress import Progress
 from sqlalchemy import select
 
-from brand_voice.ingest import ingest
-from brand_voice.packs import ensure_pack_brand, load_pack, pack_documents
+from brand_voice.folders import ensure_brand, read_brand_folder
+from brand_voice.sources import parse_upload, store_source
 from generators.runtime import Runtime
 from storage.access import authenticate, create_workspace, get_or_create_user, issue_key
 from storage.db import transaction
@@ -21,7 +21,6 @@ from storage.errors import PostcraftError
 from storage.models import Brand, Workspace
 
 DEMO_WORKSPACE = "Postcraft demo"
-BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Demo:
     api_key: str
 
 
-def setup_demo(rt: Runtime, packs: Path, console: Console) -> Demo:
+def setup_demo(rt: Runtime, folders: Path, console: Console) -> Demo:
     """Create (or reuse) the demo workspace, its brands and knowledge, and an admin key."""
     with transaction(rt.sessions) as session:
         workspace = session.scalars(
@@ -41,27 +40,29 @@ def setup_demo(rt: Runtime, packs: Path, console: Console) -> Demo:
         ).first() or create_workspace(session, DEMO_WORKSPACE)
         workspace_id = workspace.id
     brands = {}
-    for path in sorted(packs.glob("*.json")):
-        brand = ingest_pack_file(rt, workspace_id, path, console)
+    for path in sorted(p for p in folders.iterdir() if (p / "brand.json").is_file()):
+        brand = import_folder(rt, workspace_id, path, console)
         brands[brand.slug] = brand.id
     return Demo(workspace_id, brands, _demo_key(rt, workspace_id))
 
 
-def ingest_pack_file(rt: Runtime, workspace_id: str, path: Path, console: Console) -> Brand:
-    """Create the pack's brand and ingest its knowledge, with a progress bar; one transaction."""
-    pack = load_pack(path)
-    docs = pack_documents(pack)
-    added = 0
+def import_folder(rt: Runtime, workspace_id: str, path: Path, console: Console) -> Brand:
+    """Create the folder's brand and ingest its files with a progress bar, in one transaction:
+    a broken file stores nothing of the folder."""
+    folder = read_brand_folder(path)
+    payloads = [parse_upload(upload) for upload in folder.uploads]
+    total = sum(len(p.documents) for p in payloads)
     with transaction(rt.sessions) as session, Progress(console=console, transient=True) as bar:
-        task = bar.add_task(f"Ingesting {path.name}", total=len(docs))
-        brand = ensure_pack_brand(session, workspace_id, pack)
-        for start in range(0, len(docs), BATCH):
-            report = ingest(session, rt.store, brand.id, docs[start : start + BATCH])
-            added += report.added
-            bar.advance(task, len(docs[start : start + BATCH]))
+        task = bar.add_task(f"Ingesting {path.name}", total=total)
+        brand = ensure_brand(session, workspace_id, folder)
+        reports = [
+            store_source(session, rt.store, brand.id, p, lambda n: bar.advance(task, n))
+            for p in payloads
+        ]
+    added = sum(r.added for r in reports)
     console.print(
-        f"[green]✓[/] {pack.brand.name} ({pack.brand.slug}): {added} new documents, "
-        f"{len(docs) - added} already known"
+        f"[green]✓[/] {folder.brand.name} ({folder.brand.slug}): {len(payloads)} files, "
+        f"{added} new documents, {total - added} already known or duplicates"
     )
     return brand
 

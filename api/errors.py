@@ -23,6 +23,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.WORKSPACE_NOT_FOUND: 404,
     ErrorCode.ALREADY_EXISTS: 409,
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    ErrorCode.VERSION_CONFLICT: 412,
+    ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.INVALID_REQUEST: 422,
     ErrorCode.INVALID_INPUT_FILE: 422,
     ErrorCode.NO_BRAND_KNOWLEDGE: 422,

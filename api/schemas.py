@@ -31,6 +31,7 @@ class BrandRead(BaseModel):
     slug: str
     language: str
     profile: BrandProfile
+    profile_version: int
     created_at: datetime
 
     @classmethod
@@ -42,6 +43,7 @@ class BrandRead(BaseModel):
             slug=brand.slug,
             language=brand.language,
             profile=BrandProfile.model_validate(brand.profile),
+            profile_version=brand.profile_version,
             created_at=brand.created_at,
         )
 
@@ -126,7 +128,9 @@ class JobRead(BaseModel):
     model: str | None
     usage: JobUsageRead
     error: JobError | None
-    drafts: list[DraftRead] = Field(description="The results, once the job succeeded")
+    profile_version: int | None = Field(description="The brand profile version the job used")
+    result: dict[str, Any] | None = Field(description="A summary, for jobs that have one (ingest)")
+    drafts: list[DraftRead] = Field(description="The results of a draft job, once it succeeded")
 
     @classmethod
     def of(cls, job: Job, drafts: list[Draft]) -> JobRead:
@@ -153,5 +157,7 @@ class JobRead(BaseModel):
             error=JobError(code=job.error_code, detail=job.error_detail or "")
             if job.error_code
             else None,
+            profile_version=job.profile_version,
+            result=job.result,
             drafts=[DraftRead.of(d) for d in drafts],
         )

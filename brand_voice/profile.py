@@ -1,10 +1,12 @@
-"""The brand profile: language, platforms, hashtags and the words the brand never uses."""
+"""The brand profile: voice, positioning, audience, compliance terms, platforms and rubrics."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from enum import StrEnum
 
-from storage.enums import Platform
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from storage.enums import Platform, Rubric
 
 LANGUAGE_NAMES = {
     "ru": "Russian",
@@ -15,15 +17,112 @@ LANGUAGE_NAMES = {
 }
 
 
-class BrandProfile(BaseModel):
-    """What generation needs to know about a brand beyond its documents."""
+class Formality(StrEnum):
+    """How formal the brand sounds."""
 
+    FORMAL = "formal"
+    NEUTRAL = "neutral"
+    INFORMAL = "informal"
+
+
+class Address(StrEnum):
+    """How a Russian-speaking brand addresses its reader: «ты» or «вы»."""
+
+    TY = "ty"
+    VY = "vy"
+
+
+class EmojiPolicy(StrEnum):
+    """Whether emoji are used."""
+
+    NONE = "none"
+    SPARING = "sparing"
+    FREE = "free"
+
+
+class SentenceLength(StrEnum):
+    """Preferred sentence length."""
+
+    SHORT = "short"
+    MEDIUM = "medium"
+    LONG = "long"
+
+
+class CommunityFormat(StrEnum):
+    """What the brand's community is: it bounds the commercial share of the plan."""
+
+    COMMERCIAL = "commercial"
+    INTEREST = "interest"
+    MIXED = "mixed"
+
+
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+
+class Voice(_Strict):
+    """How the brand writes."""
+
+    formality: Formality = Formality.NEUTRAL
+    address: Address | None = Field(default=None, description="Russian only: «ты» or «вы»")
+    humour: bool = Field(default=False, description="Jokes and wordplay allowed")
+    emoji: EmojiPolicy = EmojiPolicy.SPARING
+    sentence_length: SentenceLength = SentenceLength.MEDIUM
+
+
+class AudienceSegment(_Strict):
+    """One audience portrait."""
+
+    name: str = Field(min_length=1, max_length=120)
+    gender: str = ""
+    age: str = Field(default="", description="e.g. 25-40")
+    locations: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+    family: str = ""
+    children: str = ""
+    job_and_income: str = ""
+    problems: list[str] = Field(default_factory=list)
+
+
+class PlatformAccount(_Strict):
+    """An account the brand posts from."""
+
+    platform: Platform
+    handle: str = Field(min_length=1, max_length=200)
+
+
+class RubricShare(_Strict):
+    """A content-plan heading with its target share of posts."""
+
+    name: str = Field(
+        min_length=1, max_length=120, description="e.g. «Закулисье», Customer stories"
+    )
+    category: Rubric
+    share: float = Field(ge=0, le=1)
+    description: str = ""
+
+
+class BrandProfile(_Strict):
+    """What generation needs to know about a brand beyond its documents."""
+
     language: str = Field(default="ru", description="ISO 639-1 code of the brand's main language")
-    platforms: list[Platform] = Field(default_factory=list, description="Where the brand posts")
-    branded_hashtags: list[str] = Field(default_factory=list, description="Without '#'")
+    extra_languages: list[str] = Field(default_factory=list)
+    voice: Voice = Field(default_factory=Voice)
+    usp: str = Field(default="", max_length=1000, description="Unique selling proposition")
+    positioning: str = Field(default="", max_length=2000)
+    offer: str = Field(default="", max_length=2000, description="What the brand offers")
+    main_feature: str = Field(default="", max_length=1000)
+    problems_solved: list[str] = Field(default_factory=list)
+    community_format: CommunityFormat = CommunityFormat.MIXED
+    audience: list[AudienceSegment] = Field(default_factory=list)
     banned_words: list[str] = Field(default_factory=list)
+    required_terms: list[str] = Field(default_factory=list)
+    disclaimers: list[str] = Field(default_factory=list)
+    branded_hashtags: list[str] = Field(default_factory=list, description="Without '#'")
+    geotags: list[str] = Field(default_factory=list)
+    platforms: list[Platform] = Field(default_factory=list, description="Where the brand posts")
+    accounts: list[PlatformAccount] = Field(default_factory=list)
+    rubrics: list[RubricShare] = Field(default_factory=list)
     default_cta: str = Field(
         default="", max_length=300, description="The brand's usual call to action"
     )
@@ -39,3 +138,18 @@ class BrandProfile(BaseModel):
     @classmethod
     def _without_hash(cls, value: list[str]) -> list[str]:
         return [tag.lstrip("#").strip() for tag in value if tag.strip("# ")]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BrandProfile:
+        if self.voice.address is not None and self.language != "ru":
+            raise ValueError("voice.address («ты»/«вы») applies to Russian-language brands only")
+        total = sum(r.share for r in self.rubrics)
+        if self.rubrics and abs(total - 1.0) > 0.01:
+            raise ValueError(f"rubric shares must add up to 1.0 (they add up to {total:.2f})")
+        names = [r.name.casefold() for r in self.rubrics]
+        if len(set(names)) != len(names):
+            raise ValueError("rubric names must be unique")
+        for account in self.accounts:
+            if account.platform not in self.platforms:
+                self.platforms.append(account.platform)
+        return self

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
+from brand_voice.sources import SourcePayload, prepare_source
 from generators.drafts.schemas import DraftRequest
-from generators.drafts.service import DraftOutcome, write_drafts
+from generators.drafts.service import write_drafts
 from generators.runtime import Runtime
 from storage.db import transaction
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
-from storage.jobs import JobUsage, claim_job, fail_job, finish_job
+from storage.jobs import JobOutcome, JobUsage, claim_job, fail_job, finish_job
 from storage.models import Brand, Job
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ def run_job(rt: Runtime, job_id: str, timeout_errors: tuple[type[BaseException],
         return
     log.info("job started", extra={"job_id": job_id, "attempt": job.attempts})
     try:
-        outcome = _work(rt, job)
+        outcome = HANDLERS[job.kind](rt, job)
     except PostcraftError as error:
         record_failure(rt, job, error)
         return
@@ -46,7 +48,7 @@ def run_job(rt: Runtime, job_id: str, timeout_errors: tuple[type[BaseException],
         record_failure(rt, job, PostcraftError(ErrorCode.INTERNAL, "Unexpected error; see logs"))
         return
     with transaction(rt.sessions) as session:
-        stored = finish_job(session, job.id, job.attempts, outcome.drafts, _usage(outcome))
+        stored = finish_job(session, job.id, job.attempts, outcome)
     log.info(
         "job succeeded" if stored else "job result dropped: another attempt took over",
         extra={"job_id": job_id, "attempt": job.attempts},
@@ -63,20 +65,22 @@ def record_failure(rt: Runtime, job: Job, error: PostcraftError) -> None:
     )
 
 
-def _work(rt: Runtime, job: Job) -> DraftOutcome:
-    if job.kind is not JobKind.DRAFT:
-        raise PostcraftError(ErrorCode.INTERNAL, f"No handler for job kind {job.kind}")
+def _brand(rt: Runtime, job: Job) -> Brand:
     with rt.sessions() as session:
         brand = session.get(Brand, job.brand_id)
     if brand is None:
         raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, "The job's brand was deleted")
+    return brand
+
+
+def _draft(rt: Runtime, job: Job) -> JobOutcome:
+    brand = _brand(rt, job)
     request = DraftRequest.model_validate(job.request)
-    return write_drafts(rt.llm, rt.store, brand, request, job.id, rt.settings.context_token_budget)
-
-
-def _usage(outcome: DraftOutcome) -> JobUsage:
-    calls = outcome.completions
-    return JobUsage(
+    drafts = write_drafts(
+        rt.llm, rt.store, brand, request, job.id, rt.settings.context_token_budget
+    )
+    calls = drafts.completions
+    usage = JobUsage(
         generator=calls[0].generator,
         model=calls[0].model,
         prompt_tokens=sum(c.usage.prompt_tokens for c in calls),
@@ -85,3 +89,18 @@ def _usage(outcome: DraftOutcome) -> JobUsage:
         llm_calls=len(calls),
         llm_seconds=round(sum(c.seconds for c in calls), 4),
     )
+    return JobOutcome(rows=list(drafts.drafts), usage=usage, profile_version=brand.profile_version)
+
+
+def _ingest(rt: Runtime, job: Job) -> JobOutcome:
+    brand = _brand(rt, job)
+    payload = SourcePayload.model_validate(job.request["source"])
+    with rt.sessions() as session:
+        rows, report = prepare_source(session, rt.store, brand.id, payload)
+    return JobOutcome(rows=rows, result=report.as_dict())
+
+
+HANDLERS: dict[JobKind, Callable[[Runtime, Job], JobOutcome]] = {
+    JobKind.DRAFT: _draft,
+    JobKind.INGEST: _ingest,
+}

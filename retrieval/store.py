@@ -66,6 +66,7 @@ class Hit:
     text: str
     similarity: float
     metadata: dict[str, Scalar]
+    vector: tuple[float, ...] = ()
 
 
 def collection_name(brand_id: str, kind: DocumentKind) -> str:
@@ -126,11 +127,19 @@ class VectorStore:
             metadata={"hnsw:space": "cosine", "brand_id": brand_id, "kind": kind.value},
         )
 
-    def add(self, brand_id: str, kind: DocumentKind, items: list[VectorItem]) -> None:
-        """Store (or overwrite) items in the brand's collection of this kind."""
+    def add(
+        self,
+        brand_id: str,
+        kind: DocumentKind,
+        items: list[VectorItem],
+        vectors: list[list[float]] | None = None,
+    ) -> None:
+        """Store (or overwrite) items in the brand's collection of this kind; `vectors`, when
+        given, are the items' passage embeddings (computed once by the caller)."""
         if not items:
             return
-        vectors = self._embedder.embed_passages([item.text for item in items])
+        if vectors is None:
+            vectors = self._embedder.embed_passages([item.text for item in items])
         with self._lock:
             collection = self._collection(self._client_for_read(), brand_id, kind)
             collection.upsert(
@@ -151,7 +160,10 @@ class VectorStore:
 
     def search(self, brand_id: str, kind: DocumentKind, query: str, k: int) -> list[Hit]:
         """The k nearest items of one brand and kind to a query (other brands are never read)."""
-        vector = self._embedder.embed_query(query)
+        return self.nearest(brand_id, kind, self._embedder.embed_query(query), k)
+
+    def nearest(self, brand_id: str, kind: DocumentKind, vector: list[float], k: int) -> list[Hit]:
+        """The k nearest items of one brand and kind to a vector."""
         with self._lock:
             collection = self._collection(self._client_for_read(), brand_id, kind)
             total = collection.count()
@@ -161,15 +173,22 @@ class VectorStore:
                 query_embeddings=[vector],
                 n_results=min(k, total),
                 where={"brand_id": brand_id},
-                include=["documents", "metadatas", "distances"],
+                include=["documents", "metadatas", "distances", "embeddings"],
             )
         return [
-            Hit(id=i, text=doc or "", similarity=1.0 - float(dist), metadata=dict(meta or {}))
-            for i, doc, meta, dist in zip(
+            Hit(
+                id=i,
+                text=doc or "",
+                similarity=1.0 - float(dist),
+                metadata=dict(meta or {}),
+                vector=tuple(float(x) for x in vec),
+            )
+            for i, doc, meta, dist, vec in zip(
                 found["ids"][0],
                 found["documents"][0],
                 found["metadatas"][0],
                 found["distances"][0],
+                found["embeddings"][0],
                 strict=True,
             )
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,18 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits on success and rolls back on any error."""
     with sessions() as session, session.begin():
         yield session
+
+
+def add_in_order(session: Session, rows: Sequence[object]) -> None:
+    """Insert rows in the given order (parents first): without relationships declared,
+    SQLAlchemy would not know that a document must follow its source."""
+    previous: type | None = None
+    for row in rows:
+        if previous is not None and type(row) is not previous:
+            session.flush()
+        session.add(row)
+        previous = type(row)
+    session.flush()
 
 
 def migrate(engine: Engine) -> None:

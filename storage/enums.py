@@ -22,6 +22,7 @@ class JobKind(StrEnum):
     """What a job produces."""
 
     DRAFT = "draft"
+    INGEST = "ingest"
 
 
 class Queue(StrEnum):

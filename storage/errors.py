@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     WORKSPACE_NOT_FOUND = "workspace_not_found"
     ALREADY_EXISTS = "already_exists"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    VERSION_CONFLICT = "version_conflict"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
     INVALID_REQUEST = "invalid_request"
     INVALID_INPUT_FILE = "invalid_input_file"
     NO_BRAND_KNOWLEDGE = "no_brand_knowledge"

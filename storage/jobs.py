@@ -12,9 +12,10 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.db import add_in_order
 from storage.enums import JobKind, JobStatus, Queue
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Draft, Job, utcnow
+from storage.models import Base, Job, utcnow
 
 
 def request_fingerprint(kind: JobKind, brand_id: str, request: dict[str, Any]) -> str:
@@ -152,32 +153,38 @@ class JobUsage:
     llm_seconds: float
 
 
-def finish_job(
-    session: Session, job_id: str, attempt: int, drafts: list[Draft], usage: JobUsage
-) -> bool:
-    """Store the results and mark the job succeeded, only if this attempt still owns it."""
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a successful attempt stores: new rows, usage, a result summary, the profile used."""
+
+    rows: list[Base]
+    usage: JobUsage | None = None
+    result: dict[str, Any] | None = None
+    profile_version: int | None = None
+
+
+def finish_job(session: Session, job_id: str, attempt: int, outcome: JobOutcome) -> bool:
+    """Store the outcome and mark the job succeeded, only if this attempt still owns it."""
+    values: dict[str, Any] = {
+        "status": JobStatus.SUCCEEDED,
+        "finished_at": utcnow(),
+        "lease_until": None,
+        "error_code": None,
+        "error_detail": None,
+        "result": outcome.result,
+        "profile_version": outcome.profile_version,
+    }
+    if outcome.usage is not None:
+        values.update(outcome.usage.__dict__)
     owned = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
-        .values(
-            status=JobStatus.SUCCEEDED,
-            finished_at=utcnow(),
-            lease_until=None,
-            error_code=None,
-            error_detail=None,
-            generator=usage.generator,
-            model=usage.model,
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            usage_source=usage.usage_source,
-            llm_calls=usage.llm_calls,
-            llm_seconds=usage.llm_seconds,
-        )
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if owned.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.add_all(drafts)
+    add_in_order(session, outcome.rows)
     return True
 
 

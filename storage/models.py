@@ -113,6 +113,22 @@ class Brand(Base):
     slug: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    profile_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BrandProfileVersion(Base):
+    """Every version of a brand's profile; the brand row holds the latest."""
+
+    __tablename__ = "brand_profile_versions"
+    brand_id: Mapped[str] = mapped_column(
+        ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -143,6 +159,26 @@ class ApiKeyBrand(Base):
     )
 
 
+class Source(Base):
+    """One ingested file or JSON upload, with what it added."""
+
+    __tablename__ = "sources"
+    __table_args__ = (
+        UniqueConstraint("brand_id", "kind", "content_hash", name="uq_sources_brand_kind_hash"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    name: Mapped[str] = mapped_column(String(300))
+    format: Mapped[str] = mapped_column(String(32))
+    competitor: Mapped[str | None] = mapped_column(String(200), default=None)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Document(Base):
     """One piece of brand knowledge (a guide section, a past post, a competitor example)."""
 
@@ -152,6 +188,9 @@ class Document(Base):
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     brand_id: Mapped[str] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[str | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), default=None, index=True
+    )
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
     source: Mapped[str] = mapped_column(String(300))
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -195,6 +234,8 @@ class Job(Base):
     usage_source: Mapped[str | None] = mapped_column(String(16), default=None)
     llm_calls: Mapped[int] = mapped_column(Integer, default=0)
     llm_seconds: Mapped[float] = mapped_column(default=0.0)
+    profile_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class Draft(Base):

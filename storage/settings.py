@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     job_message_expires_s: int = Field(default=3600, gt=0)
     reconcile_every_s: float = Field(default=15.0, gt=0)
 
+    max_upload_mb: int = Field(default=20, ge=1, le=500, description="Largest accepted upload")
     context_token_budget: int = Field(default=1500, ge=200)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from api.app import create_app
-from api.demo import ingest_pack_file
+from api.demo import import_folder
 from brand_voice.brands import create_brand
 from brand_voice.profile import BrandProfile
 from generators.runtime import Runtime, build_runtime
@@ -23,7 +23,7 @@ from storage.enums import Platform, Role
 from storage.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-PACKS = REPO / "demo" / "brands"
+DEMO = REPO / "demo" / "brands"
 CONFIG_VARS = (
     "DATABASE_URL",
     "BROKER_URL",
@@ -121,7 +121,7 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def ingest_demo_pack(runtime: Runtime, workspace_id: str, slug: str) -> str:
-    """Ingest one demo brand pack; returns the brand id."""
+def import_demo_brand(runtime: Runtime, workspace_id: str, slug: str) -> str:
+    """Import one demo brand folder (real-format exports); returns the brand id."""
     quiet = Console(file=io.StringIO())
-    return ingest_pack_file(runtime, workspace_id, PACKS / f"{slug}.json", quiet).id
+    return import_folder(runtime, workspace_id, DEMO / slug, quiet).id

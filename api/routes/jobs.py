@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from api.deps import PrincipalDep, QueueDep, RuntimeDep, SessionDep
 from api.schemas import DraftRead, JobRead
+from api.submit import IdempotencyKey, submit_job
 from generators.drafts.schemas import DraftRequest
 from storage.access import Principal, get_brand
-from storage.enums import JobKind, Queue
+from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
-from storage.jobs import NewJob, create_job
 from storage.models import Draft, Job
 
 router = APIRouter(prefix="/v1", tags=["drafts and jobs"])
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=200,
-        description="Retry-safe submission: the same key and body return the same job",
-    ),
-]
 
 
 @router.post("/brands/{brand_id}/drafts", status_code=status.HTTP_202_ACCEPTED)
@@ -40,26 +29,17 @@ def submit_draft(
     idempotency_key: IdempotencyKey = None,
 ) -> JobRead:
     """Queue a draft job: one draft per platform. Poll `GET /v1/jobs/{id}` for the result."""
-    brand = get_brand(session, principal, brand_id)
-    submitted = create_job(
-        runtime.sessions,
-        NewJob(
-            workspace_id=principal.workspace_id,
-            brand_id=brand.id,
-            api_key_id=principal.api_key_id,
-            kind=JobKind.DRAFT,
-            queue=Queue.BATCH,
-            request=body.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        ),
+    job = submit_job(
+        brand=get_brand(session, principal, brand_id),
+        kind=JobKind.DRAFT,
+        request=body.model_dump(mode="json"),
+        principal=principal,
+        runtime=runtime,
+        queue=queue,
+        response=response,
+        idempotency_key=idempotency_key,
     )
-    if submitted.created:
-        queue.send(submitted.job)  # only after the row is committed
-    else:
-        response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/v1/jobs/{submitted.job.id}"
-    return JobRead.of(submitted.job, _drafts(session, submitted.job.id))
+    return JobRead.of(job, _drafts(session, job.id))
 
 
 @router.get("/jobs/{job_id}")

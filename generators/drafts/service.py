@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from brand_voice.profile import LANGUAGE_NAMES, BrandProfile
+from brand_voice.profile import LANGUAGE_NAMES, Address, AudienceSegment, BrandProfile
 from generators.drafts.schemas import DraftRequest, PostDraft
 from generators.llm.port import LLM, Completion, Prompt
 from generators.platforms import RULES, hashtag_budget
 from prompts.render import render
-from retrieval.context import BrandContext, ContextItem, retrieve_context
+from retrieval.context import BrandContext, ContextItem, ContextRequest, retrieve_context
 from retrieval.store import VectorStore
 from storage.enums import Platform
 from storage.models import Brand, Draft
@@ -30,7 +30,8 @@ def write_drafts(
     """One draft per requested platform, each grounded in the brand's retrieved knowledge."""
     profile = BrandProfile.model_validate(brand.profile)
     query = f"{request.topic}\n{request.brief}".strip()
-    context = retrieve_context(store, brand.id, query, budget)
+    rubric = request.rubric.value if request.rubric else None
+    context = retrieve_context(store, brand.id, ContextRequest(query, rubric=rubric), budget)
     drafts: list[Draft] = []
     completions: list[Completion[PostDraft]] = []
     for platform in request.platforms:
@@ -79,8 +80,43 @@ def build_prompt(
         language_name=facts["language_name"],
         voice_rules=facts["voice_rules"],
         banned_words=facts["banned_words"],
+        usp=profile.usp,
+        offer=profile.offer,
+        audience=[_segment(s) for s in profile.audience],
+        voice=_voice(profile),
+        required_terms=profile.required_terms,
+        disclaimers=profile.disclaimers,
     )
     return Prompt(system=system, user=render("draft_user.j2", **facts), facts=facts)
+
+
+def _voice(profile: BrandProfile) -> list[str]:
+    voice = profile.voice
+    parts = [f"{voice.formality.value} register", f"{voice.sentence_length.value} sentences"]
+    if voice.address is Address.VY:
+        parts.append("address the reader as «вы»")
+    elif voice.address is Address.TY:
+        parts.append("address the reader as «ты»")
+    parts.append("humour welcome" if voice.humour else "no jokes")
+    parts.append(
+        {
+            "none": "no emoji",
+            "sparing": "emoji sparingly, at most one or two",
+            "free": "emoji welcome",
+        }[voice.emoji.value]
+    )
+    return parts
+
+
+def _segment(segment: AudienceSegment) -> str:
+    details = [
+        segment.gender,
+        segment.age,
+        ", ".join(segment.locations),
+        ", ".join(segment.interests),
+    ]
+    described = ", ".join(d for d in details if d)
+    return f"{segment.name} ({described})" if described else segment.name
 
 
 def _fact(item: ContextItem) -> dict[str, Any]:

@@ -129,11 +129,10 @@ def served(env: dict[str, str], log_dir: Path, *args: str) -> Iterator[str]:
         server.stop()
 
 
-def setup_brand(env: dict[str, str], pack: str) -> tuple[str, str]:
-    """Through the CLI: a workspace, the pack's brand with its knowledge, an admin key."""
+def setup_brand(env: dict[str, str], slug: str) -> tuple[str, str]:
+    """Through the CLI: a workspace, a demo brand imported from its folder, an admin key."""
     workspace = cli(env, "workspaces", "create", "E2E agency")
-    brand_id = cli(
-        env, "brands", "ingest-pack", str(REPO / "demo" / "brands" / pack), "--workspace", workspace
-    ).splitlines()[-1]
+    folder = str(REPO / "demo" / "brands" / slug)
+    brand_id = cli(env, "brands", "import", folder, "--workspace", workspace).splitlines()[-1]
     key = cli(env, "keys", "create", "admin@e2e.test", "--role", "admin", "--workspace", workspace)
     return brand_id, key

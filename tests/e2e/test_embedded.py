@@ -26,7 +26,7 @@ def _draft_job(url: str, key: str, brand_id: str, request: dict[str, Any]) -> di
 def test_draft_job_end_to_end_on_the_embedded_default(tmp_path: Path) -> None:
     """`postcraft serve` on the embedded default starts its own worker process."""
     env = environment(tmp_path / "var")
-    brand_id, key = setup_brand(env, "zerno.json")
+    brand_id, key = setup_brand(env, "zerno")
     request = {
         "topic": "Новый лот из Кении и как его заварить в воронке",
         "platforms": ["vk", "telegram"],
@@ -56,7 +56,7 @@ def test_the_real_llm_path_through_the_worker(tmp_path: Path) -> None:
             OPENAI_API_KEY="test",
             LLM_MODEL="fake-model",
         )
-        brand_id, key = setup_brand(env, "northwind.json")
+        brand_id, key = setup_brand(env, "northwind")
         request = {"topic": "Month-end close in three days", "platforms": ["linkedin"]}
         with served(env, tmp_path, "--concurrency", "1") as url:
             done = _draft_job(url, key, brand_id, request)

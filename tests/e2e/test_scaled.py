@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.services]
 def test_draft_job_end_to_end_on_postgres_and_redis(tmp_path: Path) -> None:
     with postgres_database() as database_url, redis_database() as broker_url:
         env = environment(tmp_path / "var", DATABASE_URL=database_url, BROKER_URL=broker_url)
-        brand_id, key = setup_brand(env, "northwind.json")
+        brand_id, key = setup_brand(env, "northwind")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         api = Process(env, tmp_path / "api.log", "serve", "--port", str(port))

@@ -51,7 +51,7 @@ def test_sigkilled_worker_mid_job_still_yields_exactly_one_result(
             **LIMITS,
             **services,
         )
-        brand_id, key = setup_brand(env, "zerno.json")
+        brand_id, key = setup_brand(env, "zerno")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         processes = [

@@ -14,13 +14,13 @@ from generators.runtime import Runtime
 from storage.enums import JobKind, JobStatus, Platform, Queue
 from storage.jobs import NewJob, create_job
 from storage.models import Brand, Draft, Job
-from tests.conftest import World, ingest_demo_pack
+from tests.conftest import World, import_demo_brand
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 def _brand(runtime: Runtime, world: World, slug: str) -> Brand:
-    brand_id = ingest_demo_pack(runtime, world.workspace_id, slug)
+    brand_id = import_demo_brand(runtime, world.workspace_id, slug)
     with runtime.sessions() as session:
         brand = session.get(Brand, brand_id)
         assert brand is not None

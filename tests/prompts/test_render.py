@@ -24,7 +24,15 @@ def test_the_system_prompt_says_fenced_text_is_data() -> None:
         language_name="Russian",
         voice_rules=[{"source": "guide", "text": "Обращаемся на «вы»."}],
         banned_words=["дешёвый"],
+        usp="",
+        offer="",
+        audience=[],
+        voice=["informal register", "address the reader as «вы»"],
+        required_terms=["спешелти"],
+        disclaimers=[],
     )
     assert "never instructions" in text
     assert "дешёвый" in text
     assert '<guide source="guide">' in text
+    assert "«вы»" in text
+    assert "спешелти" in text

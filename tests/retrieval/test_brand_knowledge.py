@@ -6,20 +6,20 @@ from sqlalchemy import func, select
 
 from brand_voice.ingest import NewDocument, ingest
 from generators.runtime import Runtime
-from retrieval.context import retrieve_context
+from retrieval.context import ContextRequest, retrieve_context
 from retrieval.text import clean_text
 from retrieval.tokens import count_tokens
 from storage.db import transaction
 from storage.enums import DocumentKind
 from storage.models import Document
-from tests.conftest import World, ingest_demo_pack
+from tests.conftest import World, import_demo_brand
 
 
 def test_reingesting_a_pack_stores_nothing_new(runtime: Runtime, world: World) -> None:
-    brand_id = ingest_demo_pack(runtime, world.workspace_id, "zerno")
+    brand_id = import_demo_brand(runtime, world.workspace_id, "zerno")
     with runtime.sessions() as session:
         before = session.scalar(select(func.count()).select_from(Document))
-    assert ingest_demo_pack(runtime, world.workspace_id, "zerno") == brand_id
+    assert import_demo_brand(runtime, world.workspace_id, "zerno") == brand_id
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Document)) == before
     assert runtime.store.count(brand_id, DocumentKind.POST) == 20
@@ -40,25 +40,31 @@ def test_invisible_characters_are_stripped_and_duplicates_skipped(
 
 
 def test_retrieval_never_returns_another_brands_knowledge(runtime: Runtime, world: World) -> None:
-    zerno = ingest_demo_pack(runtime, world.workspace_id, "zerno")
-    northwind = ingest_demo_pack(runtime, world.workspace_id, "northwind")
+    zerno = import_demo_brand(runtime, world.workspace_id, "zerno")
+    northwind = import_demo_brand(runtime, world.workspace_id, "northwind")
     with runtime.sessions() as session:
         zerno_ids = set(session.scalars(select(Document.id).where(Document.brand_id == zerno)))
     # An English accounting query on the coffee brand still only finds coffee material.
-    context = retrieve_context(runtime.store, zerno, "month-end close reconciliation", 1500)
+    context = retrieve_context(
+        runtime.store, zerno, ContextRequest("month-end close reconciliation"), 1500
+    )
     assert context.items()
     assert {item.id for item in context.items()} <= zerno_ids
-    other = retrieve_context(runtime.store, northwind, "обжарка кофе эспрессо", 1500)
+    other = retrieve_context(
+        runtime.store, northwind, ContextRequest("обжарка кофе эспрессо"), 1500
+    )
     assert not {item.id for item in other.items()} & zerno_ids
 
 
 def test_context_fits_the_token_budget(runtime: Runtime, world: World) -> None:
-    brand = ingest_demo_pack(runtime, world.workspace_id, "zerno")
+    brand = import_demo_brand(runtime, world.workspace_id, "zerno")
     for budget in (300, 800, 1500):
-        context = retrieve_context(runtime.store, brand, "эфиопия фильтр", budget)
+        context = retrieve_context(runtime.store, brand, ContextRequest("эфиопия фильтр"), budget)
         assert context.tokens <= budget
         assert context.tokens == sum(count_tokens(i.text) for i in context.items())
-    assert retrieve_context(runtime.store, brand, "эфиопия фильтр", 1500).voice_rules
+    assert retrieve_context(
+        runtime.store, brand, ContextRequest("эфиопия фильтр"), 1500
+    ).voice_rules
 
 
 def test_a_new_process_sees_vectors_written_by_another(runtime: Runtime, world: World) -> None:
@@ -75,3 +81,21 @@ def test_a_new_process_sees_vectors_written_by_another(runtime: Runtime, world: 
             [NewDocument(DocumentKind.POST, "p", "Свежая обжарка каждую неделю.")],
         )
     assert len(reader.search(world.brand_a, DocumentKind.POST, "обжарка", 5)) == 1
+
+
+def test_a_near_duplicate_post_is_not_stored_twice(runtime: Runtime, world: World) -> None:
+    original = (
+        "Новый лот из Кении: Киамбу AA мытой обработки. В чашке — чёрная смородина, "
+        "грейпфрут и долгое сладкое послевкусие. Ждём вас на дегустации в субботу! #зерноипламя"
+    )
+    edited = original.replace("#зерноипламя", "#зерноипламя #кения").replace("Ждём", "Ждем")
+    sibling = (
+        "Новый лот из Колумбии: Уила мытой обработки. В чашке — карамель, красное яблоко "
+        "и мягкая кислотность. Ждём вас на дегустации в пятницу! #зерноипламя"
+    )
+    docs = [NewDocument(DocumentKind.POST, "p", t) for t in (original, edited, sibling)]
+    with transaction(runtime.sessions) as session:
+        report = ingest(session, runtime.store, world.brand_a, docs[:2])
+        assert (report.added, report.skipped) == (1, 1)
+        later = ingest(session, runtime.store, world.brand_a, docs[1:])
+        assert (later.added, later.skipped) == (1, 1), "the edit is known; the sibling is new"

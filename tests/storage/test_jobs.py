@@ -8,7 +8,7 @@ from generators.runtime import Runtime
 from storage.db import transaction
 from storage.enums import JobKind, JobStatus, Platform, Queue
 from storage.errors import ErrorCode, PostcraftError
-from storage.jobs import JobUsage, NewJob, claim_job, create_job, fail_job, finish_job
+from storage.jobs import JobOutcome, JobUsage, NewJob, claim_job, create_job, fail_job, finish_job
 from storage.models import Draft, Job, utcnow
 from tests.conftest import World
 
@@ -60,9 +60,11 @@ def test_a_stale_attempt_cannot_store_results(runtime: Runtime, world: World) ->
     with transaction(runtime.sessions) as session:
         claim_job(session, job_id, timedelta(minutes=5), 5)  # attempt 2 takes over
     with transaction(runtime.sessions) as session:
-        assert not finish_job(session, job_id, 1, [_draft(job_id, world.brand_a)], USAGE)
+        assert not finish_job(
+            session, job_id, 1, JobOutcome([_draft(job_id, world.brand_a)], USAGE)
+        )
     with transaction(runtime.sessions) as session:
-        assert finish_job(session, job_id, 2, [_draft(job_id, world.brand_a)], USAGE)
+        assert finish_job(session, job_id, 2, JobOutcome([_draft(job_id, world.brand_a)], USAGE))
     with runtime.sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None

@@ -1,0 +1,193 @@
+"""A brand's knowledge: its versioned profile, ingested sources, and search by meaning."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
+from sqlalchemy import func, select
+
+from api.deps import PrincipalDep, QueueDep, RuntimeDep, SessionDep
+from api.knowledge_schemas import (
+    GuideJson,
+    ProfileRead,
+    SearchHit,
+    SourceJson,
+    SourceRead,
+    SourcesRead,
+)
+from api.schemas import JobRead
+from api.submit import IdempotencyKey, submit_job
+from brand_voice.brands import profile_versions, update_profile
+from brand_voice.profile import BrandProfile
+from brand_voice.sources import Upload, parse_upload
+from retrieval.context import ContextRequest, rank
+from storage.access import get_brand
+from storage.db import transaction
+from storage.enums import DocumentKind, JobKind, Platform, Role
+from storage.errors import ErrorCode, PostcraftError
+from storage.models import Document, Source
+
+router = APIRouter(prefix="/v1/brands/{brand_id}", tags=["brand knowledge"])
+
+
+@router.get("/profile")
+def read_profile(brand_id: str, principal: PrincipalDep, session: SessionDep) -> ProfileRead:
+    """The brand's current profile and its version (send it back in If-Match when editing)."""
+    brand = get_brand(session, principal, brand_id)
+    return ProfileRead.of(profile_versions(session, brand.id)[0])
+
+
+@router.put("/profile", responses={412: {"description": "The profile changed meanwhile"}})
+def edit_profile(
+    brand_id: str,
+    body: BrandProfile,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="The version you edited; a stale one gets 412")
+    ] = None,
+) -> ProfileRead:
+    """Save the profile as a new version (admins and managers)."""
+    principal.require_role(Role.ADMIN, Role.MANAGER)
+    expected = _version(if_match)
+    with transaction(runtime.sessions) as session:
+        brand = get_brand(session, principal, brand_id)
+        update_profile(session, brand, body, expected, principal.user_id)
+        latest = profile_versions(session, brand.id)[0]
+    response.headers["ETag"] = f'"{latest.version}"'
+    return ProfileRead.of(latest)
+
+
+def _version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    try:
+        return int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
+    except ValueError:
+        raise PostcraftError(
+            ErrorCode.INVALID_REQUEST, 'If-Match must be the profile version, e.g. "3"'
+        ) from None
+
+
+@router.get("/profile/versions")
+def list_profile_versions(
+    brand_id: str, principal: PrincipalDep, session: SessionDep
+) -> list[ProfileRead]:
+    """Every version of the profile, newest first."""
+    brand = get_brand(session, principal, brand_id)
+    return [ProfileRead.of(v) for v in profile_versions(session, brand.id)]
+
+
+@router.get("/sources")
+def list_sources(brand_id: str, principal: PrincipalDep, session: SessionDep) -> SourcesRead:
+    """The brand's ingested sources, newest first, and its document counts by kind."""
+    brand = get_brand(session, principal, brand_id)
+    counts = dict(
+        session.execute(
+            select(Document.kind, func.count())
+            .where(Document.brand_id == brand.id)
+            .group_by(Document.kind)
+        ).all()
+    )
+    sources = session.scalars(
+        select(Source).where(Source.brand_id == brand.id).order_by(Source.created_at.desc())
+    )
+    return SourcesRead(
+        documents={kind: int(counts.get(kind, 0)) for kind in DocumentKind},
+        sources=[SourceRead.of(s) for s in sources],
+    )
+
+
+@router.post(
+    "/sources",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={413: {"description": "The file is larger than POSTCRAFT_MAX_UPLOAD_MB"}},
+)
+def upload_source(
+    brand_id: str,
+    file: Annotated[UploadFile, File(description="Guide: .md .txt .docx .pdf; posts: .csv .json")],
+    kind: Annotated[DocumentKind, Form(description="voice_guide, post or competitor")],
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    queue: QueueDep,
+    response: Response,
+    platform: Annotated[Platform | None, Form(description="For files that do not say")] = None,
+    competitor: Annotated[str | None, Form(max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JobRead:
+    """Upload a file; it is checked now (4xx naming the line or field) and ingested by a job."""
+    brand = get_brand(session, principal, brand_id)
+    limit = runtime.settings.max_upload_mb * 1024 * 1024
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise PostcraftError(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            f"{file.filename} is larger than {runtime.settings.max_upload_mb} MB: split it",
+        )
+    upload = Upload(kind, file.filename or "upload", data, competitor, platform)
+    payload = parse_upload(upload)
+    job = submit_job(
+        brand=brand,
+        kind=JobKind.INGEST,
+        request={"source": payload.model_dump(mode="json")},
+        principal=principal,
+        runtime=runtime,
+        queue=queue,
+        response=response,
+        idempotency_key=idempotency_key,
+    )
+    return JobRead.of(job, [])
+
+
+@router.post("/sources/json", status_code=status.HTTP_202_ACCEPTED)
+def upload_source_json(
+    brand_id: str,
+    body: SourceJson,
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    queue: QueueDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> JobRead:
+    """The same as a file upload, as JSON: posts in the documented fields, or a guide's text."""
+    brand = get_brand(session, principal, brand_id)
+    if isinstance(body, GuideJson):
+        upload = Upload(body.kind, body.name, body.text.encode())
+    else:
+        data = json.dumps({"posts": body.posts}, ensure_ascii=False).encode()
+        name = body.name if body.name.endswith(".json") else f"{body.name}.json"
+        upload = Upload(body.kind, name, data, body.competitor, body.platform)
+    job = submit_job(
+        brand=brand,
+        kind=JobKind.INGEST,
+        request={"source": parse_upload(upload).model_dump(mode="json")},
+        principal=principal,
+        runtime=runtime,
+        queue=queue,
+        response=response,
+        idempotency_key=idempotency_key,
+    )
+    return JobRead.of(job, [])
+
+
+@router.get("/search")
+def search(
+    brand_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    q: Annotated[str, Query(min_length=2, max_length=500, description="What to look for")],
+    kind: DocumentKind = DocumentKind.POST,
+    platform: Platform | None = None,
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[SearchHit]:
+    """The brand's knowledge closest in meaning to `q`, any language (engagement breaks ties)."""
+    brand = get_brand(session, principal, brand_id)
+    request = ContextRequest(q, platform=platform.value if platform else None)
+    hits = runtime.store.search(brand.id, kind, q, max(k * 2, 10))
+    return [SearchHit.of(item) for item in rank(kind, hits, request)[:k]]
