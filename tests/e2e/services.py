@@ -1,15 +1,23 @@
-"""PostgreSQL and Redis on this machine: a fresh database per test, or a reason to skip."""
+"""PostgreSQL and Redis on this machine (a fresh database per test, or a reason to skip), and a
+Chroma server started from the chromadb package."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 import redis
+
+from tests.e2e.processes import free_port
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/{db}"
@@ -54,3 +62,33 @@ def redis_database(db: int = 11) -> Iterator[str]:
     finally:
         client.flushdb()
         client.close()
+
+
+@contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    """`chroma run` (the server that ships with the chromadb package) on a free port."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    server = subprocess.Popen(
+        [str(chroma), "run", "--path", str(path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(f"{url}/api/v2/heartbeat"):
+            if time.monotonic() > deadline:
+                pytest.fail("chroma run did not start in 30 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

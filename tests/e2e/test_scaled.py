@@ -1,4 +1,4 @@
-"""The draft job end to end on PostgreSQL and Redis, with a separate worker process."""
+"""The draft job end to end on PostgreSQL, Redis and a Chroma server, with a separate worker."""
 
 from __future__ import annotations
 
@@ -8,14 +8,23 @@ import httpx
 import pytest
 
 from tests.e2e.processes import Process, environment, free_port, setup_brand, wait_job, wait_ready
-from tests.e2e.services import postgres_database, redis_database
+from tests.e2e.services import chroma_server, postgres_database, redis_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
 
 def test_draft_job_end_to_end_on_postgres_and_redis(tmp_path: Path) -> None:
-    with postgres_database() as database_url, redis_database() as broker_url:
-        env = environment(tmp_path / "var", DATABASE_URL=database_url, BROKER_URL=broker_url)
+    with (
+        postgres_database() as database_url,
+        redis_database() as broker_url,
+        chroma_server(tmp_path / "chroma") as chroma_url,
+    ):
+        env = environment(
+            tmp_path / "var",
+            DATABASE_URL=database_url,
+            BROKER_URL=broker_url,
+            CHROMA_URL=chroma_url,
+        )
         brand_id, key = setup_brand(env, "northwind")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
