@@ -273,13 +273,14 @@ def ingest(
     rt = _runtime()
     workspace_id = _workspace_id(rt, workspace)
     try:
+        with rt.sessions() as session:
+            brand_row = _brand_by_key(session, workspace_id, brand)
         payloads = [
             parse_upload(Upload(kind, f.name, f.read_bytes(), competitor, platform)) for f in files
         ]
         total = sum(len(p.documents) for p in payloads)
         with transaction(rt.sessions) as session, Progress(console=console) as bar:
             task = bar.add_task("Ingesting", total=total)
-            brand_row = _brand_by_key(session, workspace_id, brand)
             reports = [
                 store_source(session, rt.store, brand_row.id, p, lambda n: bar.advance(task, n))
                 for p in payloads

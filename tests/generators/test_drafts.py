@@ -113,3 +113,28 @@ def test_a_draft_job_stores_one_draft_per_platform_and_its_usage(
         assert stored.usage_source == "tiktoken"
         drafts = session.scalars(select(Draft).where(Draft.job_id == job.id)).all()
         assert sorted(d.platform.value for d in drafts) == ["telegram", "vk"]
+
+
+def test_a_job_records_the_profile_version_it_used(runtime: Runtime, world: World) -> None:
+    from brand_voice.brands import update_profile
+    from brand_voice.profile import BrandProfile
+    from storage.db import transaction
+
+    brand = _brand(runtime, world, "zerno")
+    with transaction(runtime.sessions) as session:
+        row = session.get(Brand, brand.id)
+        assert row is not None
+        changed = BrandProfile.model_validate({**row.profile, "usp": "Обжариваем каждую неделю"})
+        update_profile(session, row, changed, expected_version=1, author=None)
+    job = create_job(
+        runtime.sessions,
+        NewJob(
+            world.workspace_id, brand.id, None, JobKind.DRAFT, Queue.BATCH,
+            {"topic": "Свежая обжарка", "platforms": ["vk"]}, None,
+        ),
+    ).job  # fmt: skip
+    run_job(runtime, job.id)
+    with runtime.sessions() as session:
+        stored = session.get(Job, job.id)
+        assert stored is not None
+        assert stored.profile_version == 2
