@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api.errors import body, install_error_handlers
 from api.metrics import make_registry
-from api.routes import brands, health, jobs, knowledge
+from api.routes import brands, drafts, health, jobs, knowledge
 from generators.runtime import Runtime, build_runtime
 from storage.db import migrate
 from storage.settings import Settings
@@ -74,6 +74,6 @@ def create_app(
     app.state.metrics = make_registry(rt.sessions)
     install_error_handlers(app)
     _limit_body_size(app, settings.max_upload_mb * 1024 * 1024 + 64 * 1024)
-    for module in (health, brands, jobs, knowledge):
+    for module in (health, brands, jobs, drafts, knowledge):
         app.include_router(module.router)
     return app

@@ -65,7 +65,10 @@ class DraftRead(BaseModel):
     generator: str = Field(description="offline-composer or openai-compatible")
     model: str
     version: int
+    validation: dict[str, Any] = Field(description="Limits and compliance checks of this version")
+    repairs: list[str] = Field(description="What deterministic repair changed, if anything")
     created_at: datetime
+    updated_at: datetime
 
     @classmethod
     def of(cls, draft: Draft) -> DraftRead:
@@ -91,8 +94,24 @@ class DraftRead(BaseModel):
             generator=draft.generator,
             model=draft.model,
             version=draft.version,
+            validation=draft.validation,
+            repairs=draft.repairs,
             created_at=draft.created_at,
+            updated_at=draft.updated_at,
         )
+
+
+class DraftVersionRead(BaseModel):
+    """One version of a draft, with who wrote it and its validation."""
+
+    version: int
+    headline: str
+    body: str
+    call_to_action: str
+    hashtags: list[str]
+    validation: dict[str, Any]
+    author: str | None = Field(description="None for the generated version")
+    created_at: datetime
 
 
 class JobError(BaseModel):

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from brand_voice.design import CardDesign
 from storage.enums import Platform, Rubric
 
 LANGUAGE_NAMES = {
@@ -125,6 +126,9 @@ class BrandProfile(_Strict):
     rubrics: list[RubricShare] = Field(default_factory=list)
     default_cta: str = Field(
         default="", max_length=300, description="The brand's usual call to action"
+    )
+    card_design: CardDesign = Field(
+        default_factory=CardDesign, description="The template of the brand's image cards"
     )
 
     @field_validator("language")

@@ -89,7 +89,8 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
         llm_calls=len(calls),
         llm_seconds=round(sum(c.seconds for c in calls), 4),
     )
-    return JobOutcome(rows=list(drafts.drafts), usage=usage, profile_version=brand.profile_version)
+    rows = [*drafts.drafts, *drafts.versions]
+    return JobOutcome(rows=rows, usage=usage, profile_version=brand.profile_version)
 
 
 def _ingest(rt: Runtime, job: Job) -> JobOutcome:

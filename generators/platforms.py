@@ -1,43 +1,250 @@
-"""Per-platform limits a draft must respect (the full registry grows with the drafts issue)."""
+"""Per-platform rules a post must respect: one registry, each figure with its source.
+
+The figures and their sources are those of `docs/platforms.md`. Figures the docs mark unverified
+(the VK and OK text limits, YouTube's hashtag rule) are settings: `rules_for` takes overrides
+such as `{"vk.max_chars": 2048}` for them and refuses overrides of verified figures.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from storage.enums import Platform
 
 
-@dataclass(frozen=True)
+class Counting(StrEnum):
+    """How a platform measures text length."""
+
+    CHARS = "chars"  # len() of the NFC-normalised text
+    X_WEIGHTED = "x_weighted"  # twitter-text v3: CJK and emoji weigh 2, URLs 23
+
+
+class LinkStyle(StrEnum):
+    """How a link with its own text is written on the platform."""
+
+    PLAIN = "plain"  # the bare URL
+    VK_BRACKETS = "vk_brackets"  # [text|URL]
+    TELEGRAM_HTML = "telegram_html"  # <a href="URL">text</a>
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlatformRules:
-    """The hard text limit, the hashtag cap and where the figures come from."""
+    """What a post on one platform must respect, and where each figure comes from."""
 
     name: str
     max_chars: int
-    hashtag_cap: int | None
-    source: str
+    counting: Counting = Counting.CHARS
+    hashtag_cap: int | None = None
+    soft_hashtags: int = 5
+    max_links: int | None = None
+    caption_max: int | None = None
+    title_max: int | None = None
+    media_required: bool = False
+    links_clickable: bool = True
+    link_style: LinkStyle = LinkStyle.PLAIN
+    threads: bool = False
+    ad_label_required: bool = False
+    # A dict cannot be hashed; the rules stay hashable by their figures alone.
+    sources: dict[str, str] = field(default_factory=dict, hash=False)
+    unverified: frozenset[str] = frozenset()
 
+    @property
+    def source(self) -> str:
+        """Where the text limit comes from (kept for callers that show one source)."""
+        return self.sources.get("max_chars", "")
+
+
+_X = "docs.x.com: counting characters"
+_THREADS = "Meta developer docs (Threads)"
+_INSTAGRAM = "Meta developer docs (Instagram)"
+_TABLES = "Ayrshare and Zernio posting API limits tables"
+_PTB = "python-telegram-bot constants"
+_ERID = "Russian advertising law (since 1 September 2022): ads carry an erid label"
+_ADVICE = "common advice (docs/platforms.md)"
 
 RULES: dict[Platform, PlatformRules] = {
-    Platform.X: PlatformRules("X (Twitter)", 280, None, "docs.x.com: counting characters"),
-    Platform.THREADS: PlatformRules("Threads", 500, 1, "Meta developer docs (Threads)"),
-    Platform.INSTAGRAM: PlatformRules("Instagram", 2200, 5, "Meta developer docs (Instagram)"),
-    Platform.FACEBOOK: PlatformRules("Facebook", 63206, None, "Meta; Ayrshare limits table"),
-    Platform.LINKEDIN: PlatformRules("LinkedIn", 3000, None, "Ayrshare and Zernio limits tables"),
-    Platform.TIKTOK: PlatformRules("TikTok", 2200, None, "Ayrshare and Zernio limits tables"),
-    Platform.YOUTUBE: PlatformRules("YouTube", 5000, 15, "third-party sources (unverified)"),
-    Platform.TELEGRAM: PlatformRules("Telegram", 4096, None, "python-telegram-bot constants"),
-    Platform.VK: PlatformRules("VK", 4096, None, "Postiz VK provider (unverified)"),
-    Platform.OK: PlatformRules("Odnoklassniki", 4096, None, "no authoritative figure"),
-    Platform.PINTEREST: PlatformRules("Pinterest", 500, 5, "Pinterest API docs; soft 2-5 tags"),
+    Platform.X: PlatformRules(
+        name="X (Twitter)",
+        max_chars=280,
+        counting=Counting.X_WEIGHTED,
+        soft_hashtags=2,
+        threads=True,
+        sources={
+            "max_chars": f"{_X}: 280 weighted characters (paid accounts up to 25,000)",
+            "counting": f"{_X}: NFC, CJK and emoji weigh 2, every URL 23 (t.co)",
+            "soft_hashtags": f"{_ADVICE}: 1-2 hashtags",
+            "threads": "X: threads are chains of posts",
+        },
+    ),
+    Platform.THREADS: PlatformRules(
+        name="Threads",
+        max_chars=500,
+        hashtag_cap=1,
+        soft_hashtags=1,
+        max_links=5,
+        threads=True,
+        sources={
+            "max_chars": f"{_THREADS}: 500 characters",
+            "hashtag_cap": f"{_THREADS}: 1 topic tag per post",
+            "max_links": f"{_THREADS}: more than 5 links fails (since December 2025)",
+            "threads": f"{_THREADS}: replies chain posts",
+        },
+    ),
+    Platform.INSTAGRAM: PlatformRules(
+        name="Instagram",
+        max_chars=2200,
+        hashtag_cap=5,
+        soft_hashtags=5,
+        caption_max=2200,
+        media_required=True,
+        links_clickable=False,
+        sources={
+            "max_chars": f"{_INSTAGRAM}: caption 2,200 characters",
+            "caption_max": f"{_INSTAGRAM}: caption 2,200 characters (about 125 show)",
+            "hashtag_cap": f"{_INSTAGRAM}: at most 5 hashtags (cut from 30 in December 2025)",
+            "soft_hashtags": f"{_ADVICE}: 3-5 specific hashtags",
+            "media_required": f"{_INSTAGRAM}: every post is an image, carousel or reel",
+            "links_clickable": f"{_INSTAGRAM}: links in captions are not clickable",
+        },
+    ),
+    Platform.FACEBOOK: PlatformRules(
+        name="Facebook",
+        max_chars=63206,
+        soft_hashtags=2,
+        sources={
+            "max_chars": f"{_TABLES}: 63,206 characters",
+            "soft_hashtags": f"{_ADVICE}: 1-2 hashtags",
+        },
+    ),
+    Platform.LINKEDIN: PlatformRules(
+        name="LinkedIn",
+        max_chars=3000,
+        soft_hashtags=4,
+        sources={
+            "max_chars": f"{_TABLES}: 3,000 characters",
+            "soft_hashtags": f"{_ADVICE}: 3-5 hashtags",
+        },
+    ),
+    Platform.TIKTOK: PlatformRules(
+        name="TikTok",
+        max_chars=2200,
+        caption_max=2200,
+        title_max=90,
+        media_required=True,
+        sources={
+            "max_chars": f"{_TABLES}: video caption 2,200 (photo description 4,000)",
+            "caption_max": f"{_TABLES}: video caption 2,200",
+            "title_max": f"{_TABLES}: photo title 90",
+            "media_required": f"{_TABLES}: no text-only posts",
+        },
+    ),
+    Platform.YOUTUBE: PlatformRules(
+        name="YouTube",
+        max_chars=5000,
+        hashtag_cap=15,
+        soft_hashtags=3,
+        title_max=100,
+        sources={
+            "max_chars": f"{_TABLES}: description 5,000",
+            "title_max": f"{_TABLES}: title 100 (about 70 visible)",
+            "hashtag_cap": "third-party sources, unverified: more than 15 and all are ignored",
+            "soft_hashtags": "third-party sources, unverified: the first 3 show above the title",
+        },
+        unverified=frozenset({"hashtag_cap", "soft_hashtags"}),
+    ),
+    Platform.TELEGRAM: PlatformRules(
+        name="Telegram",
+        max_chars=4096,
+        caption_max=1024,
+        link_style=LinkStyle.TELEGRAM_HTML,
+        ad_label_required=True,
+        sources={
+            "max_chars": f"{_PTB}: message 4,096 characters",
+            "caption_max": f"{_PTB}: media caption 1,024 characters",
+            "link_style": "Telegram Bot API: HTML formatting",
+            "ad_label_required": _ERID,
+        },
+    ),
+    Platform.VK: PlatformRules(
+        name="VK",
+        max_chars=4096,
+        link_style=LinkStyle.VK_BRACKETS,
+        ad_label_required=True,
+        sources={
+            "max_chars": "unverified: open-source clients (Postiz VK provider) use 2,048-4,096",
+            "link_style": "VK wiki markup: [text|URL]",
+            "ad_label_required": _ERID,
+        },
+        unverified=frozenset({"max_chars"}),
+    ),
+    Platform.OK: PlatformRules(
+        name="Odnoklassniki",
+        max_chars=4096,
+        ad_label_required=True,
+        sources={
+            "max_chars": "unverified: no authoritative figure, 4,096 as for VK",
+            "ad_label_required": _ERID,
+        },
+        unverified=frozenset({"max_chars"}),
+    ),
+    Platform.PINTEREST: PlatformRules(
+        name="Pinterest",
+        max_chars=500,
+        title_max=100,
+        media_required=True,
+        sources={
+            "max_chars": f"{_TABLES}: description 500",
+            "title_max": f"{_TABLES}: title 100",
+            "soft_hashtags": f"{_ADVICE}: 2-5 hashtags",
+            "media_required": f"{_TABLES}: a pin is an image or a video",
+        },
+    ),
 }
 
-# How many hashtags a draft carries when the platform sets no cap (common advice: a few, specific).
-SOFT_HASHTAGS = {Platform.X: 2, Platform.FACEBOOK: 2, Platform.LINKEDIN: 4}
-DEFAULT_SOFT_HASHTAGS = 5
+
+def setting_defaults() -> dict[str, int]:
+    """Every unverified figure as an override key (`vk.max_chars`) with its default value."""
+    defaults: dict[str, int] = {}
+    for platform, rules in RULES.items():
+        for name in sorted(rules.unverified):
+            value = getattr(rules, name)
+            if isinstance(value, int):
+                defaults[f"{platform.value}.{name}"] = value
+    return defaults
 
 
-def hashtag_budget(platform: Platform) -> int:
-    """How many hashtags to put on a draft for this platform."""
-    cap = RULES[platform].hashtag_cap
-    soft = SOFT_HASHTAGS.get(platform, DEFAULT_SOFT_HASHTAGS)
-    return min(cap, soft) if cap is not None else soft
+def rules_for(platform: Platform, overrides: Mapping[str, int] | None = None) -> PlatformRules:
+    """The platform's rules with unverified figures replaced by the configured overrides."""
+    rules = RULES[platform]
+    # Any: replace() takes each field's own type; _check_override has made sure it is an int.
+    changes: dict[str, Any] = {}
+    for key, value in (overrides or {}).items():
+        target, name = _check_override(key, value)
+        if target is platform:
+            changes[name] = value
+    return dataclasses.replace(rules, **changes) if changes else rules
+
+
+def _check_override(key: str, value: int) -> tuple[Platform, str]:
+    """Validate every key, not only this platform's, so a bad setting fails wherever it is read."""
+    prefix, _, name = key.partition(".")
+    try:
+        platform = Platform(prefix)
+    except ValueError:
+        raise ValueError(f"{key}: unknown platform {prefix!r}") from None
+    if name not in RULES[platform].unverified:
+        raise ValueError(f"{key}: {name!r} is not an unverified figure of {platform.value}")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{key}: expected a positive whole number, got {value!r}")
+    return platform, name
+
+
+def hashtag_budget(platform: Platform, overrides: Mapping[str, int] | None = None) -> int:
+    """How many hashtags to put on a draft: the soft advice, never above the hard cap."""
+    rules = rules_for(platform, overrides)
+    cap = rules.hashtag_cap
+    return min(cap, rules.soft_hashtags) if cap is not None else rules.soft_hashtags

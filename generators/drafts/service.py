@@ -6,21 +6,37 @@ from dataclasses import dataclass
 from typing import Any
 
 from brand_voice.profile import LANGUAGE_NAMES, Address, AudienceSegment, BrandProfile
+from generators.drafts.edits import check_post, first_version
 from generators.drafts.schemas import DraftRequest, PostDraft
+from generators.llm.offline import OfflineComposer
 from generators.llm.port import LLM, Completion, Prompt
 from generators.platforms import RULES, hashtag_budget
+from generators.repair import repair_post
+from generators.validation import Severity, ValidationReport
 from prompts.render import render
 from retrieval.context import BrandContext, ContextItem, ContextRequest, retrieve_context
 from retrieval.store import VectorStore
 from storage.enums import Platform
-from storage.models import Brand, Draft
+from storage.models import Brand, Draft, DraftVersion, new_id, utcnow
 
 
 @dataclass(frozen=True)
 class DraftOutcome:
-    """The drafts of one job (not yet stored) and the completions that wrote them."""
+    """The drafts of one job with their first versions (not yet stored), and every completion
+    that went into them (a second try counts)."""
 
     drafts: list[Draft]
+    versions: list[DraftVersion]
+    completions: list[Completion[PostDraft]]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A post after validation and, where needed, one more try and deterministic repair."""
+
+    post: PostDraft
+    report: ValidationReport
+    repairs: list[str]
     completions: list[Completion[PostDraft]]
 
 
@@ -32,14 +48,57 @@ def write_drafts(
     query = f"{request.topic}\n{request.brief}".strip()
     rubric = request.rubric.value if request.rubric else None
     context = retrieve_context(store, brand.id, ContextRequest(query, rubric=rubric), budget)
+    material = "\n".join([request.topic, request.brief, *(i.text for i in context.items())])
     drafts: list[Draft] = []
     completions: list[Completion[PostDraft]] = []
     for platform in request.platforms:
         prompt = build_prompt(brand, profile, request, platform, context, job_id)
-        completion = llm.complete(prompt, PostDraft)
-        completions.append(completion)
-        drafts.append(_draft_row(brand, job_id, platform, completion, context))
-    return DraftOutcome(drafts, completions)
+        checked = write_checked(llm, prompt, platform, profile, material)
+        completions.extend(checked.completions)
+        drafts.append(_draft_row(brand, job_id, platform, checked, context))
+    return DraftOutcome(drafts, [first_version(d) for d in drafts], completions)
+
+
+def write_checked(
+    llm: LLM, prompt: Prompt, platform: Platform, profile: BrandProfile, material: str
+) -> Checked:
+    """Write, validate; on errors ask the LLM once more with the list, then repair
+    deterministically; whatever still fails stays flagged in the report."""
+    completion = llm.complete(prompt, PostDraft)
+    calls = [completion]
+    post = _normal_hashtags(completion.output, profile)
+    report = check_post(post, platform, profile, material)
+    errors = [v for v in report.violations if v.severity is Severity.ERROR]
+    if errors and llm.generator != OfflineComposer.generator:
+        retry = render(
+            "draft_retry.j2",
+            original=prompt.user,
+            problems=[v.message for v in errors],
+            previous=post.model_dump_json(),
+        )
+        second = llm.complete(Prompt(prompt.system, retry, prompt.facts), PostDraft)
+        calls.append(second)
+        post = _normal_hashtags(second.output, profile)
+        report = check_post(post, platform, profile, material)
+    repairs: list[str] = []
+    if not report.passed:
+        repaired = repair_post(post, RULES[platform], profile.banned_words)
+        post, repairs = repaired.draft, repaired.changes
+        report = check_post(post, platform, profile, material)
+    return Checked(post, report, repairs, calls)
+
+
+def _normal_hashtags(post: PostDraft, profile: BrandProfile) -> PostDraft:
+    """Branded tags first, no '#', no duplicates (case-insensitive), no banned words."""
+    banned = {w.casefold() for w in profile.banned_words}
+    seen: set[str] = set()
+    tags: list[str] = []
+    for tag in [*profile.branded_hashtags, *post.hashtags]:
+        clean = tag.strip().lstrip("#").strip()
+        if clean and clean.casefold() not in seen and clean.casefold() not in banned:
+            seen.add(clean.casefold())
+            tags.append(clean)
+    return post.model_copy(update={"hashtags": tags})
 
 
 def build_prompt(
@@ -132,14 +191,12 @@ def _fact(item: ContextItem) -> dict[str, Any]:
 
 
 def _draft_row(
-    brand: Brand,
-    job_id: str,
-    platform: Platform,
-    completion: Completion[PostDraft],
-    context: BrandContext,
+    brand: Brand, job_id: str, platform: Platform, checked: Checked, context: BrandContext
 ) -> Draft:
-    post = completion.output
+    post = checked.post
+    completion = checked.completions[-1]
     return Draft(
+        id=new_id(),
         job_id=job_id,
         brand_id=brand.id,
         platform=platform,
@@ -154,4 +211,7 @@ def _draft_row(
         ],
         generator=completion.generator,
         model=completion.model,
+        validation=checked.report.model_dump(mode="json"),
+        repairs=checked.repairs,
+        created_at=utcnow(),
     )

@@ -19,7 +19,10 @@ from pydantic import BaseModel
 from generators.drafts.schemas import PostDraft, post_text
 from generators.llm.phrasebook import Phrasebook, phrasebook
 from generators.llm.port import Completion, Prompt, T, Usage
+from generators.platforms import RULES
+from generators.repair import repair_post
 from retrieval.tokens import count_tokens
+from storage.enums import Platform
 from storage.errors import ErrorCode, PostcraftError
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -81,7 +84,8 @@ def compose_post(facts: Mapping[str, Any]) -> PostDraft:
         call_to_action=_call_to_action(facts, book),
         hashtags=_hashtags(facts),
     )
-    return _fit(draft, int(facts["max_chars"]))
+    # Shortened the same way as any LLM's draft: as the platform counts, at sentence boundaries.
+    return repair_post(draft, RULES[Platform(str(facts["platform"]))]).draft
 
 
 def _call_to_action(facts: Mapping[str, Any], book: Phrasebook) -> str:
@@ -140,14 +144,3 @@ def _hashtags(facts: Mapping[str, Any]) -> list[str]:
             seen.add(tag.casefold())
             tags.append(tag)
     return tags[:budget]
-
-
-def _fit(draft: PostDraft, max_chars: int) -> PostDraft:
-    """Drop body blocks from the end, then hashtags, until the post fits the platform."""
-    blocks = draft.body.split("\n\n")
-    while len(post_text(draft)) > max_chars and len(blocks) > 1:
-        blocks.pop()
-        draft = draft.model_copy(update={"body": "\n\n".join(blocks)})
-    while len(post_text(draft)) > max_chars and len(draft.hashtags) > 1:
-        draft = draft.model_copy(update={"hashtags": draft.hashtags[:-1]})
-    return draft

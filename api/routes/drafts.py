@@ -1,0 +1,102 @@
+"""Drafts: edit as a new version (validated again), list versions, render the image card."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import PrincipalDep, RuntimeDep, SessionDep
+from api.schemas import DraftRead, DraftVersionRead
+from brand_voice.profile import BrandProfile
+from generators.cards import CardFormat, default_format, render_card
+from generators.drafts.edits import DraftEdit, edit_draft
+from storage.access import Principal, get_brand
+from storage.db import transaction
+from storage.errors import ErrorCode, PostcraftError
+from storage.models import Brand, Draft, DraftVersion
+
+router = APIRouter(prefix="/v1/drafts", tags=["drafts and jobs"])
+
+
+def _draft(session: Session, principal: Principal, draft_id: str) -> tuple[Draft, Brand]:
+    draft = session.get(Draft, draft_id)
+    if draft is not None:
+        try:
+            return draft, get_brand(session, principal, draft.brand_id)
+        except PostcraftError:
+            pass
+    raise PostcraftError(ErrorCode.DRAFT_NOT_FOUND, f"No draft {draft_id} among your brands")
+
+
+@router.patch("/{draft_id}", responses={412: {"description": "The draft changed meanwhile"}})
+def edit(
+    draft_id: str,
+    body: DraftEdit,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="The version you edited; a stale one gets 412")
+    ] = None,
+) -> DraftRead:
+    """Save an edit as a new version with you as its author; validation runs again."""
+    expected = None
+    if if_match is not None:
+        try:
+            expected = int(if_match.strip().removeprefix("W/").strip('"'))
+        except ValueError:
+            raise PostcraftError(
+                ErrorCode.INVALID_REQUEST, 'If-Match must be the draft version, e.g. "2"'
+            ) from None
+    with transaction(runtime.sessions) as session:
+        draft, brand = _draft(session, principal, draft_id)
+        profile = BrandProfile.model_validate(brand.profile)
+        edit_draft(session, draft, body, expected, principal.user_id, profile)
+    response.headers["ETag"] = f'"{draft.version}"'
+    return DraftRead.of(draft)
+
+
+@router.get("/{draft_id}/versions")
+def versions(draft_id: str, principal: PrincipalDep, session: SessionDep) -> list[DraftVersionRead]:
+    """Every version of the draft, newest first."""
+    draft, _ = _draft(session, principal, draft_id)
+    rows = session.scalars(
+        select(DraftVersion)
+        .where(DraftVersion.draft_id == draft.id)
+        .order_by(DraftVersion.version.desc())
+    )
+    return [DraftVersionRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get(
+    "/{draft_id}/card.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "The card as PNG"}},
+)
+def card(
+    draft_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+    format: CardFormat | None = None,
+) -> Response:
+    """The draft's headline on the brand's card template, sized for its platform. The header
+    X-Text-Share says how much of the picture is text (over 0.2, an ad costs more per click)."""
+    draft, brand = _draft(session, principal, draft_id)
+    design = BrandProfile.model_validate(brand.profile).card_design
+    try:
+        rendered = render_card(
+            draft.headline, design, format or default_format(draft.platform), brand.name
+        )
+    except ValueError as exc:  # e.g. right-to-left scripts the renderer cannot lay out yet
+        raise PostcraftError(ErrorCode.INVALID_REQUEST, f"Cannot draw this card: {exc}") from exc
+    return Response(
+        rendered.png,
+        media_type="image/png",
+        headers={
+            "X-Text-Share": f"{rendered.text_share:.3f}",
+            "Cache-Control": "private, max-age=60",
+        },
+    )

@@ -1,0 +1,122 @@
+"""Checking a draft against its platform and brand, and editing it as a new version."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from brand_voice.profile import BrandProfile
+from generators.counting import platform_length
+from generators.drafts.schemas import PostDraft
+from generators.platforms import RULES
+from generators.validation import ValidationReport, validate_post
+from storage.enums import Platform
+from storage.errors import ErrorCode, PostcraftError
+from storage.models import Document, Draft, DraftVersion, Job, utcnow
+
+
+def check_post(
+    post: PostDraft, platform: Platform, profile: BrandProfile, material: str
+) -> ValidationReport:
+    """Validate a post for a platform: its limits as the platform counts, and the brand's rules."""
+    rules = RULES[platform]
+    return validate_post(
+        post,
+        limit=rules.max_chars,
+        length=lambda text: platform_length(text, rules),
+        hashtag_cap=rules.hashtag_cap,
+        max_links=rules.max_links,
+        profile=profile,
+        material=material,
+    )
+
+
+class DraftEdit(BaseModel):
+    """A copywriter's change to a draft: the fields given replace the current ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    headline: str | None = Field(default=None, min_length=1, max_length=500)
+    body: str | None = Field(default=None, min_length=1, max_length=70000)
+    call_to_action: str | None = Field(default=None, max_length=1000)
+    hashtags: list[str] | None = Field(default=None, max_length=60)
+
+    @model_validator(mode="after")
+    def _something(self) -> DraftEdit:
+        if not self.model_fields_set:
+            raise ValueError("send at least one of headline, body, call_to_action, hashtags")
+        return self
+
+
+def post_of(draft: Draft) -> PostDraft:
+    """The draft's current text as a post."""
+    return PostDraft(
+        headline=draft.headline,
+        body=draft.body,
+        call_to_action=draft.call_to_action,
+        hashtags=list(draft.hashtags),
+    )
+
+
+def first_version(draft: Draft) -> DraftVersion:
+    """Version 1 of a generated draft."""
+    return DraftVersion(
+        draft_id=draft.id,
+        version=1,
+        headline=draft.headline,
+        body=draft.body,
+        call_to_action=draft.call_to_action,
+        hashtags=list(draft.hashtags),
+        validation=draft.validation,
+        created_at=draft.created_at,
+    )
+
+
+def draft_material(session: Session, draft: Draft) -> str:
+    """What the draft may state facts from: the job's brief and the sources it was given."""
+    job = session.get(Job, draft.job_id)
+    ids = [s["id"] for s in draft.sources]
+    texts: list[str] = list(session.scalars(select(Document.text).where(Document.id.in_(ids))))
+    request = job.request if job else {}
+    return "\n".join([str(request.get("topic", "")), str(request.get("brief", "")), *texts])
+
+
+def edit_draft(
+    session: Session,
+    draft: Draft,
+    edit: DraftEdit,
+    expected_version: int | None,
+    author: str | None,
+    profile: BrandProfile,
+) -> Draft:
+    """Save the edit as a new version, validated again; a stale version is a conflict."""
+    current = draft.version
+    if expected_version is not None and expected_version != current:
+        raise _conflict(current, expected_version)
+    post = post_of(draft).model_copy(update=edit.model_dump(exclude_unset=True))
+    post = post.model_copy(
+        update={"hashtags": [t.lstrip("#").strip() for t in post.hashtags if t.strip("# ")]}
+    )
+    report = check_post(post, draft.platform, profile, draft_material(session, draft))
+    values = {**post.model_dump(), "validation": report.model_dump(mode="json")}
+    changed = session.execute(
+        update(Draft)
+        .where(Draft.id == draft.id, Draft.version == current)
+        .values(version=current + 1, updated_at=utcnow(), updated_by=author, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise _conflict(None, current)
+    session.add(DraftVersion(draft_id=draft.id, version=current + 1, author=author, **values))
+    session.flush()
+    session.refresh(draft)
+    return draft
+
+
+def _conflict(current: int | None, sent: int) -> PostcraftError:
+    now = f"at version {current}" if current is not None else "changed meanwhile"
+    return PostcraftError(
+        ErrorCode.VERSION_CONFLICT,
+        f"The draft is {now}, not version {sent}: reload it and apply your edit again",
+    )

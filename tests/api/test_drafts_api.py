@@ -1,0 +1,75 @@
+"""Drafts over HTTP: validation on every version, edits with authors, image cards."""
+
+from __future__ import annotations
+
+import io
+
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from generators.jobs import run_job
+from generators.runtime import Runtime
+from tests.conftest import World, auth, import_demo_brand
+
+
+def _draft(api: TestClient, runtime: Runtime, world: World, platforms: list[str]) -> list[dict]:  # type: ignore[type-arg]
+    brand = import_demo_brand(runtime, world.workspace_id, "zerno")
+    request = {"topic": "Как заварить эфиопский лот в воронке", "platforms": platforms}
+    job = api.post(f"/v1/brands/{brand}/drafts", json=request, headers=auth(world.admin_key))
+    run_job(runtime, job.json()["id"])
+    done = api.get(f"/v1/jobs/{job.json()['id']}", headers=auth(world.admin_key)).json()
+    assert done["status"] == "succeeded", done
+    drafts: list[dict] = done["drafts"]  # type: ignore[type-arg]
+    return drafts
+
+
+def test_generated_drafts_carry_a_clean_validation_report(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    for draft in _draft(api, runtime, world, ["vk", "x", "instagram"]):
+        report = draft["validation"]
+        assert report["passed"], (draft["platform"], report)
+        assert report["length"] <= report["limit"]
+        assert draft["version"] == 1
+
+
+def test_an_edit_is_a_new_version_validated_again(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    draft = _draft(api, runtime, world, ["x"])[0]
+    url = f"/v1/drafts/{draft['id']}"
+    headers = {**auth(world.admin_key), "If-Match": '"1"'}
+    too_long = api.patch(url, json={"body": "Очень длинный текст. " * 30}, headers=headers)
+    assert too_long.status_code == 200, too_long.text
+    edited = too_long.json()
+    assert edited["version"] == 2
+    assert not edited["validation"]["passed"], "an edit over X's limit is flagged"
+    assert {v["code"] for v in edited["validation"]["violations"]} >= {"too_long"}
+    stale = api.patch(url, json={"headline": "Другой"}, headers=headers)
+    assert stale.status_code == 412
+    assert api.patch(url, json={}, headers=auth(world.admin_key)).status_code == 422
+    assert (
+        api.patch(url, json={"status": "approved"}, headers=auth(world.admin_key)).status_code
+        == 422
+    )
+    versions = api.get(f"{url}/versions", headers=auth(world.admin_key)).json()
+    assert [v["version"] for v in versions] == [2, 1]
+    assert versions[0]["author"] is not None
+    assert versions[1]["author"] is None
+
+
+def test_a_draft_has_an_image_card(api: TestClient, runtime: Runtime, world: World) -> None:
+    draft = _draft(api, runtime, world, ["instagram"])[0]
+    response = api.get(f"/v1/drafts/{draft['id']}/card.png", headers=auth(world.admin_key))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert 0 < float(response.headers["X-Text-Share"]) < 1
+    assert Image.open(io.BytesIO(response.content)).size == (1080, 1350)
+    landscape = api.get(
+        f"/v1/drafts/{draft['id']}/card.png",
+        params={"format": "landscape"},
+        headers=auth(world.admin_key),
+    )
+    assert Image.open(io.BytesIO(landscape.content)).size == (1200, 630)
+    other = api.get(f"/v1/drafts/{draft['id']}/card.png", headers=auth(world.key_b))
+    assert other.status_code == 404
