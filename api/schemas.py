@@ -67,6 +67,10 @@ class DraftRead(BaseModel):
     version: int
     validation: dict[str, Any] = Field(description="Limits and compliance checks of this version")
     repairs: list[str] = Field(description="What deterministic repair changed, if anything")
+    image_brief: str = Field(
+        description="For the designer; the card is at /v1/drafts/{id}/card.png"
+    )
+    thread: list[str] = Field(description="X/Threads: the full text as a chain, when it is long")
     created_at: datetime
     updated_at: datetime
 
@@ -96,6 +100,8 @@ class DraftRead(BaseModel):
             version=draft.version,
             validation=draft.validation,
             repairs=draft.repairs,
+            image_brief=draft.image_brief,
+            thread=draft.thread,
             created_at=draft.created_at,
             updated_at=draft.updated_at,
         )

@@ -258,6 +258,8 @@ class Draft(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     validation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     repairs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    image_brief: Mapped[str] = mapped_column(Text, default="")
+    thread: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from brand_voice.profile import BrandProfile
 from generators.counting import platform_length
-from generators.drafts.schemas import PostDraft
+from generators.drafts.schemas import DraftRequest, PostDraft
 from generators.platforms import RULES
 from generators.validation import ValidationReport, validate_post
 from storage.enums import Platform
@@ -17,7 +17,11 @@ from storage.models import Document, Draft, DraftVersion, Job, utcnow
 
 
 def check_post(
-    post: PostDraft, platform: Platform, profile: BrandProfile, material: str
+    post: PostDraft,
+    platform: Platform,
+    profile: BrandProfile,
+    material: str,
+    ad_label: str | None = None,
 ) -> ValidationReport:
     """Validate a post for a platform: its limits as the platform counts, and the brand's rules."""
     rules = RULES[platform]
@@ -29,6 +33,7 @@ def check_post(
         max_links=rules.max_links,
         profile=profile,
         material=material,
+        ad_label=ad_label,
     )
 
 
@@ -41,6 +46,7 @@ class DraftEdit(BaseModel):
     body: str | None = Field(default=None, min_length=1, max_length=70000)
     call_to_action: str | None = Field(default=None, max_length=1000)
     hashtags: list[str] | None = Field(default=None, max_length=60)
+    image_brief: str | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="after")
     def _something(self) -> DraftEdit:
@@ -56,6 +62,7 @@ def post_of(draft: Draft) -> PostDraft:
         body=draft.body,
         call_to_action=draft.call_to_action,
         hashtags=list(draft.hashtags),
+        image_brief=draft.image_brief,
     )
 
 
@@ -98,7 +105,9 @@ def edit_draft(
     post = post.model_copy(
         update={"hashtags": [t.lstrip("#").strip() for t in post.hashtags if t.strip("# ")]}
     )
-    report = check_post(post, draft.platform, profile, draft_material(session, draft))
+    job = session.get(Job, draft.job_id)
+    label = DraftRequest.model_validate(job.request).ad_label(draft.platform) if job else None
+    report = check_post(post, draft.platform, profile, draft_material(session, draft), label)
     values = {**post.model_dump(), "validation": report.model_dump(mode="json")}
     changed = session.execute(
         update(Draft)
@@ -108,7 +117,8 @@ def edit_draft(
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise _conflict(None, current)
-    session.add(DraftVersion(draft_id=draft.id, version=current + 1, author=author, **values))
+    kept = {k: v for k, v in values.items() if k != "image_brief"}  # the brief is not versioned
+    session.add(DraftVersion(draft_id=draft.id, version=current + 1, author=author, **kept))
     session.flush()
     session.refresh(draft)
     return draft

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from storage.enums import Platform, Rubric
 
@@ -27,8 +27,32 @@ class DraftRequest(BaseModel):
     brief: str = Field(default="", max_length=2000, description="Facts and angle to include")
     platforms: list[Platform] = Field(min_length=1, max_length=11, description="One draft each")
     rubric: Rubric | None = Field(default=None, description="The content-plan heading")
+    goal: str = Field(default="", max_length=300, description="What the post should achieve")
     call_to_action: str = Field(default="", max_length=300)
-    link: AnyHttpUrl | None = None
+    link: AnyHttpUrl | None = Field(
+        default=None, description="Gets UTM tags per platform (utm_source = the platform)"
+    )
+    utm_campaign: str = Field(default="", max_length=100, pattern=r"^[\w.-]*$")
+    is_ad: bool = Field(default=False, description="A paid placement: labelled as an ad")
+    erid: str = Field(
+        default="", max_length=64, pattern=r"^[\w-]*$", description="The ad token (Russia)"
+    )
+
+    @model_validator(mode="after")
+    def _ads_are_labelled(self) -> DraftRequest:
+        labelled = {Platform.VK, Platform.OK, Platform.TELEGRAM} & set(self.platforms)
+        if self.is_ad and labelled and not self.erid:
+            names = ", ".join(sorted(p.value for p in labelled))
+            raise ValueError(f"an ad on {names} needs its erid (the ad token from the ORD)")
+        return self
+
+    def ad_label(self, platform: Platform) -> str | None:
+        """The label an ad must carry on this platform, if any."""
+        if not self.is_ad:
+            return None
+        if self.erid:
+            return f"Реклама. erid: {self.erid}" if platform in _ERID else f"Ad. erid: {self.erid}"
+        return "Ad"
 
     @field_validator("platforms")
     @classmethod
@@ -43,6 +67,9 @@ class DraftRequest(BaseModel):
         return value.strip()
 
 
+_ERID = {Platform.VK, Platform.OK, Platform.TELEGRAM}
+
+
 class PostDraft(BaseModel):
     """One post as the LLM writes it."""
 
@@ -52,6 +79,9 @@ class PostDraft(BaseModel):
     body: str = Field(description="The post body in short blocks separated by blank lines")
     call_to_action: str = Field(description="One sentence telling the reader what to do next")
     hashtags: list[str] = Field(description="Hashtags without the # sign, branded ones first")
+    image_brief: str = Field(
+        default="", description="For the designer: what the post's picture shows, in one sentence"
+    )
 
 
 def post_text(draft: PostDraft) -> str:

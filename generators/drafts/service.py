@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import combinations
 from typing import Any
 
 from brand_voice.profile import LANGUAGE_NAMES, Address, AudienceSegment, BrandProfile
-from generators.drafts.edits import check_post, first_version
-from generators.drafts.schemas import DraftRequest, PostDraft
+from generators.counting import fits, split_thread
+from generators.drafts.edits import check_post, first_version, post_of
+from generators.drafts.schemas import DraftRequest, PostDraft, post_text
+from generators.links import campaign_slug, with_utm
 from generators.llm.offline import OfflineComposer
 from generators.llm.port import LLM, Completion, Prompt
-from generators.platforms import RULES, hashtag_budget
+from generators.platforms import RULES, Counting, PlatformRules, hashtag_budget
 from generators.repair import repair_post
-from generators.validation import Severity, ValidationReport
+from generators.validation import Severity, ValidationReport, Violation
 from prompts.render import render
 from retrieval.context import BrandContext, ContextItem, ContextRequest, retrieve_context
 from retrieval.store import VectorStore
 from storage.enums import Platform
 from storage.models import Brand, Draft, DraftVersion, new_id, utcnow
+
+SIBLING_LIMIT = 0.85  # share of identical text above which two variants count as the same
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Checked:
     report: ValidationReport
     repairs: list[str]
     completions: list[Completion[PostDraft]]
+    thread: list[str]
 
 
 def write_drafts(
@@ -53,21 +60,48 @@ def write_drafts(
     completions: list[Completion[PostDraft]] = []
     for platform in request.platforms:
         prompt = build_prompt(brand, profile, request, platform, context, job_id)
-        checked = write_checked(llm, prompt, platform, profile, material)
+        label = request.ad_label(platform)
+        checked = write_checked(llm, prompt, platform, profile, material, label)
         completions.extend(checked.completions)
         drafts.append(_draft_row(brand, job_id, platform, checked, context))
+    flag_similar_siblings(drafts)
     return DraftOutcome(drafts, [first_version(d) for d in drafts], completions)
 
 
+def flag_similar_siblings(drafts: list[Draft]) -> None:
+    """Variants of one post must differ (X forbids the same text on several accounts): a pair
+    that reads nearly the same gets a warning on both."""
+    texts = [post_text(post_of(d)).casefold() for d in drafts]
+    for i, j in combinations(range(len(drafts)), 2):
+        ratio = SequenceMatcher(None, texts[i], texts[j], autojunk=False).ratio()
+        if ratio >= SIBLING_LIMIT:
+            for a, b in ((i, j), (j, i)):
+                report = ValidationReport.model_validate(drafts[a].validation)
+                report.violations.append(
+                    Violation(
+                        code="too_similar",
+                        severity=Severity.WARNING,
+                        message=f"{ratio:.0%} the same as the {drafts[b].platform.value} "
+                        "variant: rewrite one of them",
+                    )
+                )
+                drafts[a].validation = report.model_dump(mode="json")
+
+
 def write_checked(
-    llm: LLM, prompt: Prompt, platform: Platform, profile: BrandProfile, material: str
+    llm: LLM,
+    prompt: Prompt,
+    platform: Platform,
+    profile: BrandProfile,
+    material: str,
+    ad_label: str | None = None,
 ) -> Checked:
     """Write, validate; on errors ask the LLM once more with the list, then repair
     deterministically; whatever still fails stays flagged in the report."""
     completion = llm.complete(prompt, PostDraft)
     calls = [completion]
     post = _normal_hashtags(completion.output, profile)
-    report = check_post(post, platform, profile, material)
+    report = check_post(post, platform, profile, material, ad_label)
     errors = [v for v in report.violations if v.severity is Severity.ERROR]
     if errors and llm.generator != OfflineComposer.generator:
         retry = render(
@@ -79,13 +113,24 @@ def write_checked(
         second = llm.complete(Prompt(prompt.system, retry, prompt.facts), PostDraft)
         calls.append(second)
         post = _normal_hashtags(second.output, profile)
-        report = check_post(post, platform, profile, material)
+        report = check_post(post, platform, profile, material, ad_label)
     repairs: list[str] = []
-    if not report.passed:
-        repaired = repair_post(post, RULES[platform], profile.banned_words)
-        post, repairs = repaired.draft, repaired.changes
-        report = check_post(post, platform, profile, material)
-    return Checked(post, report, repairs, calls)
+    thread: list[str] = []
+    rules = RULES[platform]
+    if ad_label and ad_label.casefold() not in post_text(post).casefold():
+        post = post.model_copy(update={"body": f"{post.body.rstrip()}\n\n{ad_label}"})
+        repairs.append(f"added the ad label «{ad_label}»")
+    if not report.passed or repairs:
+        if rules.threads and not fits(post_text(post), rules):
+            thread = split_thread(post_text(post), rules)
+        repaired = repair_post(post, rules, profile.banned_words)
+        post, repairs = repaired.draft, [*repairs, *repaired.changes]
+        if ad_label and ad_label.casefold() not in post_text(post).casefold():
+            # The label outranks the body: shorten the body further rather than drop it.
+            labelled = post.model_copy(update={"call_to_action": ad_label})
+            post = repair_post(labelled, rules, profile.banned_words).draft
+        report = check_post(post, platform, profile, material, ad_label)
+    return Checked(post, report, repairs, calls, thread)
 
 
 def _normal_hashtags(post: PostDraft, profile: BrandProfile) -> PostDraft:
@@ -127,8 +172,11 @@ def build_prompt(
         "topic": request.topic,
         "brief": request.brief,
         "rubric": request.rubric.value if request.rubric else "",
+        "goal": request.goal,
         "call_to_action": request.call_to_action,
-        "link": str(request.link) if request.link else "",
+        "link": _link(request, platform),
+        "ad_label": request.ad_label(platform) or "",
+        "count_hint": _count_hint(rules),
         "past_posts": [_fact(i) for i in context.past_posts],
         "competitor_examples": [_fact(i) for i in context.competitor_examples],
         "variant_seed": job_id,
@@ -147,6 +195,19 @@ def build_prompt(
         disclaimers=profile.disclaimers,
     )
     return Prompt(system=system, user=render("draft_user.j2", **facts), facts=facts)
+
+
+def _link(request: DraftRequest, platform: Platform) -> str:
+    if request.link is None:
+        return ""
+    campaign = request.utm_campaign or campaign_slug(request.topic)
+    return with_utm(str(request.link), platform, campaign, request.is_ad)
+
+
+def _count_hint(rules: PlatformRules) -> str:
+    if rules.counting is Counting.X_WEIGHTED:
+        return "as X counts: every link is 23, emoji and CJK characters count 2"
+    return "including hashtags"
 
 
 def _voice(profile: BrandProfile) -> list[str]:
@@ -213,5 +274,7 @@ def _draft_row(
         model=completion.model,
         validation=checked.report.model_dump(mode="json"),
         repairs=checked.repairs,
+        image_brief=post.image_brief.strip(),
+        thread=checked.thread,
         created_at=utcnow(),
     )

@@ -19,10 +19,7 @@ from pydantic import BaseModel
 from generators.drafts.schemas import PostDraft, post_text
 from generators.llm.phrasebook import Phrasebook, phrasebook
 from generators.llm.port import Completion, Prompt, T, Usage
-from generators.platforms import RULES
-from generators.repair import repair_post
 from retrieval.tokens import count_tokens
-from storage.enums import Platform
 from storage.errors import ErrorCode, PostcraftError
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -78,14 +75,15 @@ def compose_post(facts: Mapping[str, Any]) -> PostDraft:
     rubric_line = book.rubric_lines.get(str(facts.get("rubric") or ""), "")
     if rubric_line:
         blocks.append(rubric_line)
-    draft = PostDraft(
+    # Not fitted here: the draft pipeline validates and repairs every generator's output alike
+    # (and offers a thread on X when the text runs long).
+    return PostDraft(
         headline=headline,
         body="\n\n".join(blocks),
         call_to_action=_call_to_action(facts, book),
         hashtags=_hashtags(facts),
+        image_brief=book.image_brief.format(headline=headline),
     )
-    # Shortened the same way as any LLM's draft: as the platform counts, at sentence boundaries.
-    return repair_post(draft, RULES[Platform(str(facts["platform"]))]).draft
 
 
 def _call_to_action(facts: Mapping[str, Any], book: Phrasebook) -> str:

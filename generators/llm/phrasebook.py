@@ -15,6 +15,7 @@ class Phrasebook:
     default_cta: str
     link_cta: str
     quote: tuple[str, str]
+    image_brief: str
 
 
 RU = Phrasebook(
@@ -41,6 +42,7 @@ RU = Phrasebook(
     default_cta="Остались вопросы? Напишите нам — ответим.",
     link_cta="Подробности по ссылке: {link}",
     quote=("«", "»"),
+    image_brief="Карточка в фирменном стиле бренда с заголовком «{headline}»",
 )
 
 EN = Phrasebook(
@@ -67,6 +69,7 @@ EN = Phrasebook(
     default_cta="Questions? Send us a message and we will answer.",
     link_cta="Details: {link}",
     quote=("“", "”"),
+    image_brief="A card in the brand's template with the headline “{headline}”",
 )
 
 PHRASEBOOKS = {"ru": RU, "en": EN}

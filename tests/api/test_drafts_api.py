@@ -73,3 +73,42 @@ def test_a_draft_has_an_image_card(api: TestClient, runtime: Runtime, world: Wor
     assert Image.open(io.BytesIO(landscape.content)).size == (1200, 630)
     other = api.get(f"/v1/drafts/{draft['id']}/card.png", headers=auth(world.key_b))
     assert other.status_code == 404
+
+
+def test_ads_need_an_erid_and_carry_the_label(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    brand = import_demo_brand(runtime, world.workspace_id, "zerno")
+    url = f"/v1/brands/{brand}/drafts"
+    ad = {"topic": "Скидка на зимний бленд", "platforms": ["vk", "telegram"], "is_ad": True}
+    refused = api.post(url, json=ad, headers=auth(world.admin_key))
+    assert refused.status_code == 422
+    assert "erid" in refused.json()["detail"]
+    ad |= {"erid": "2VtzqvWgxEb", "link": "https://zerno.example/shop?ref=1"}
+    job = api.post(url, json=ad, headers=auth(world.admin_key)).json()
+    run_job(runtime, job["id"])
+    drafts = api.get(f"/v1/jobs/{job['id']}", headers=auth(world.admin_key)).json()["drafts"]
+    for draft in drafts:
+        assert "Реклама. erid: 2VtzqvWgxEb" in draft["text"]
+        assert f"utm_source={draft['platform']}" in draft["text"]
+        assert "utm_medium=paid_social" in draft["text"]
+        assert "ref=1" in draft["text"], "the link's own query is kept"
+        assert draft["validation"]["passed"], draft["validation"]
+        assert draft["image_brief"]
+
+
+def test_a_long_x_post_also_comes_as_a_thread(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    brand = import_demo_brand(runtime, world.workspace_id, "zerno")
+    brief = " ".join(["Рассказываем о каждом шаге обжарки: от зелёного зерна до чашки."] * 8)
+    request = {"topic": "Как мы обжариваем", "brief": brief, "platforms": ["x"]}
+    job = api.post(f"/v1/brands/{brand}/drafts", json=request, headers=auth(world.admin_key))
+    run_job(runtime, job.json()["id"])
+    draft = api.get(f"/v1/jobs/{job.json()['id']}", headers=auth(world.admin_key)).json()["drafts"][
+        0
+    ]
+    assert draft["validation"]["passed"]
+    assert draft["repairs"], "the single post was shortened to fit"
+    assert len(draft["thread"]) >= 2
+    assert all("/" in part for part in draft["thread"]), "numbered (i/n)"

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from generators.counting import platform_length
+from generators.drafts.edits import post_of
 from generators.drafts.schemas import DraftRequest, post_text
 from generators.drafts.service import write_drafts
 from generators.jobs import run_job
@@ -32,7 +33,7 @@ def _write(runtime: Runtime, brand: Brand, job_id: str, **request: object) -> li
     outcome = write_drafts(
         runtime.llm, runtime.store, brand, DraftRequest.model_validate(request), job_id, 1500
     )
-    return [post_text(c.output) for c in outcome.completions]
+    return [post_text(post_of(d)) for d in outcome.drafts]
 
 
 def test_russian_brand_gets_russian_drafts_from_its_own_material(
