@@ -6,9 +6,11 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from brand_voice.profile import BrandProfile
 from brand_voice.sources import SourcePayload, prepare_source
 from generators.drafts.schemas import DraftRequest
 from generators.drafts.service import write_drafts
+from generators.hashtags import HashtagRequest, hashtag_sets
 from generators.runtime import Runtime
 from storage.db import transaction
 from storage.enums import JobKind
@@ -101,7 +103,16 @@ def _ingest(rt: Runtime, job: Job) -> JobOutcome:
     return JobOutcome(rows=rows, result=report.as_dict())
 
 
+def _hashtags(rt: Runtime, job: Job) -> JobOutcome:
+    brand = _brand(rt, job)
+    request = HashtagRequest.model_validate(job.request)
+    profile = BrandProfile.model_validate(brand.profile)
+    sets = hashtag_sets(rt.llm, rt.store, brand.id, profile, request)
+    return JobOutcome(rows=[], result={"hashtags": sets}, profile_version=brand.profile_version)
+
+
 HANDLERS: dict[JobKind, Callable[[Runtime, Job], JobOutcome]] = {
     JobKind.DRAFT: _draft,
     JobKind.INGEST: _ingest,
+    JobKind.HASHTAGS: _hashtags,
 }

@@ -23,6 +23,7 @@ class JobKind(StrEnum):
 
     DRAFT = "draft"
     INGEST = "ingest"
+    HASHTAGS = "hashtags"
 
 
 class Queue(StrEnum):

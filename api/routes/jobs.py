@@ -9,6 +9,7 @@ from api.deps import PrincipalDep, QueueDep, RuntimeDep, SessionDep
 from api.schemas import DraftRead, JobRead
 from api.submit import IdempotencyKey, submit_job
 from generators.drafts.schemas import DraftRequest
+from generators.hashtags import HashtagRequest
 from storage.access import Principal, get_brand
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
@@ -40,6 +41,32 @@ def submit_draft(
         idempotency_key=idempotency_key,
     )
     return JobRead.of(job, _drafts(session, job.id))
+
+
+@router.post("/brands/{brand_id}/hashtags", status_code=status.HTTP_202_ACCEPTED)
+def submit_hashtags(
+    brand_id: str,
+    body: HashtagRequest,
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    queue: QueueDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> JobRead:
+    """Queue a hashtag-set job: per platform, branded tags first, then tags ranked from your
+    best posts, competitors and suggestions, each with its reason (in the job's `result`)."""
+    job = submit_job(
+        brand=get_brand(session, principal, brand_id),
+        kind=JobKind.HASHTAGS,
+        request=body.model_dump(mode="json"),
+        principal=principal,
+        runtime=runtime,
+        queue=queue,
+        response=response,
+        idempotency_key=idempotency_key,
+    )
+    return JobRead.of(job, [])
 
 
 @router.get("/jobs/{job_id}")

@@ -1,0 +1,142 @@
+"""Hashtag sets: branded tags first, then tags ranked from the brand's best posts, competitors
+and (when an LLM is configured) its suggestions; normalised, capped per platform, each with why."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from brand_voice.profile import BrandProfile
+from generators.llm.offline import OfflineComposer
+from generators.llm.port import LLM, Prompt
+from generators.platforms import hashtag_budget
+from prompts.render import render
+from retrieval.context import ContextRequest, rank
+from retrieval.store import VectorStore
+from storage.enums import DocumentKind, Platform
+
+_HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]{5,}", re.UNICODE)
+CANDIDATE_POSTS = 30
+
+
+class Reason(StrEnum):
+    """Why a tag is in the set."""
+
+    BRANDED = "branded"
+    BEST_POSTS = "used in your best posts"
+    TOPICAL = "topical"
+    SUGGESTED = "suggested"
+
+
+class HashtagRequest(BaseModel):
+    """What the hashtags are for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(min_length=3, max_length=300)
+    brief: str = Field(default="", max_length=2000)
+    platforms: list[Platform] = Field(min_length=1, max_length=11)
+
+
+class HashtagSuggestions(BaseModel):
+    """The LLM's ideas for topical tags."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hashtags: list[str] = Field(description="Specific topical hashtags without '#', 5 to 10")
+
+
+@dataclass(frozen=True)
+class RankedTag:
+    """A tag with its reason and score."""
+
+    tag: str
+    reason: Reason
+    score: float
+
+
+def normalise(tag: str) -> str | None:
+    """A tag without '#', NFC; None when it is empty or mixes Cyrillic and Latin letters
+    (usually a look-alike typo such as a Latin 'c' inside a Russian word)."""
+    clean = unicodedata.normalize("NFC", tag.strip().lstrip("#").strip())
+    clean = re.sub(r"[^\w]", "", clean)
+    if not clean or clean.isdigit():
+        return None
+    scripts = {"cyrillic" if "CYRILLIC" in unicodedata.name(c, "") else "latin"
+               for c in clean if c.isalpha()}  # fmt: skip
+    return clean if len(scripts) <= 1 else None
+
+
+def hashtag_sets(
+    llm: LLM,
+    store: VectorStore,
+    brand_id: str,
+    profile: BrandProfile,
+    request: HashtagRequest,
+) -> dict[str, list[dict[str, object]]]:
+    """For each platform, the ranked set capped to what the platform allows or advises."""
+    query = f"{request.topic}\n{request.brief}".strip()
+    ranked = _rank(llm, store, brand_id, profile, request, query)
+    return {
+        p.value: [
+            {"tag": r.tag, "reason": r.reason.value, "score": round(r.score, 3)}
+            for r in ranked[: hashtag_budget(p)]
+        ]
+        for p in request.platforms
+    }
+
+
+def _rank(
+    llm: LLM,
+    store: VectorStore,
+    brand_id: str,
+    profile: BrandProfile,
+    request: HashtagRequest,
+    query: str,
+) -> list[RankedTag]:
+    scores: dict[str, RankedTag] = {}
+    banned = [w.casefold() for w in profile.banned_words]
+
+    def offer(tags: Iterable[str], reason: Reason, score: float) -> None:
+        for raw in tags:
+            tag = normalise(raw)
+            if tag is None or any(b in tag.casefold() for b in banned):
+                continue
+            key = tag.casefold()
+            known = scores.get(key)
+            if known is None or (known.reason is not Reason.BRANDED and known.score < score):
+                scores[key] = RankedTag(tag, reason, score)
+
+    offer(profile.branded_hashtags, Reason.BRANDED, 100.0)
+    posts = rank(
+        DocumentKind.POST,
+        store.search(brand_id, DocumentKind.POST, query, CANDIDATE_POSTS),
+        ContextRequest(query),
+    )
+    for item in posts:
+        offer(
+            _HASHTAG.findall(item.text), Reason.BEST_POSTS, item.similarity * (1 + item.engagement)
+        )
+    rivals = store.search(brand_id, DocumentKind.COMPETITOR, query, 10)
+    for hit in rivals:
+        offer(_HASHTAG.findall(hit.text), Reason.TOPICAL, 0.5 * hit.similarity)
+    offer(_suggestions(llm, profile, request), Reason.SUGGESTED, 0.4)
+    return sorted(scores.values(), key=lambda r: (r.reason is not Reason.BRANDED, -r.score))
+
+
+def _suggestions(llm: LLM, profile: BrandProfile, request: HashtagRequest) -> list[str]:
+    if llm.generator == OfflineComposer.generator:
+        # Offline: the topic's own longer words are the most specific tags there are.
+        return [w.casefold() for w in _WORD.findall(request.topic)]
+    prompt = Prompt(
+        system=render("hashtags_system.j2", language=profile.language),
+        user=render("hashtags_user.j2", topic=request.topic, brief=request.brief),
+        facts={},
+    )
+    return llm.complete(prompt, HashtagSuggestions).output.hashtags
