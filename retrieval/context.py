@@ -139,22 +139,21 @@ def _diverse(scored: list[tuple[float, Hit]]) -> list[tuple[float, Hit]]:
     remaining = sorted(scored, key=lambda pair: pair[0], reverse=True)
     if not all(hit.vector for _, hit in remaining):
         return remaining
+    scores = np.asarray([score for score, _ in remaining], dtype=np.float32)
+    vectors = np.asarray([hit.vector for _, hit in remaining], dtype=np.float32)
+    likeness = vectors @ vectors.T
+    closest = np.full(len(remaining), -np.inf, dtype=np.float32)  # to anything picked so far
+    open_ = np.ones(len(remaining), dtype=bool)
     picked: list[tuple[float, Hit]] = []
-    vectors: list[np.ndarray] = []
-    while remaining:
-        best_index, best_value = 0, -math.inf
-        for index, (score, hit) in enumerate(remaining):
-            v = np.asarray(hit.vector, dtype=np.float32)
-            likeness = max((float(v @ u) for u in vectors), default=0.0)
-            value = score - DIVERSITY * likeness if vectors else score
-            if value > best_value:
-                best_index, best_value = index, value
-        score, hit = remaining.pop(best_index)
-        v = np.asarray(hit.vector, dtype=np.float32)
-        if any(float(v @ u) >= DUPLICATE_COSINE for u in vectors):
+    while open_.any():
+        penalty = np.where(np.isfinite(closest), DIVERSITY * closest, 0.0)
+        value = np.where(open_, scores - penalty, -np.inf)
+        best = int(np.argmax(value))
+        open_[best] = False
+        if closest[best] >= DUPLICATE_COSINE:
             continue
-        picked.append((score, hit))
-        vectors.append(v)
+        picked.append(remaining[best])
+        closest = np.maximum(closest, likeness[best])
     return picked
 
 
