@@ -132,11 +132,12 @@ def _without_near_duplicates(
 ) -> tuple[list[Document], list[list[float]]]:
     kept: list[int] = []
     matrix = np.asarray(vectors, dtype=np.float32)
+    neighbours = store.nearest_many(brand_id, kind, vectors, 3)
     for i, row in enumerate(rows):
         earlier = [j for j in kept if float(matrix[i] @ matrix[j]) >= NEAR_COSINE]
         if any(_similar_wording(row.text, rows[j].text) for j in earlier):
             continue
-        stored = store.nearest(brand_id, kind, vectors[i], 3)
+        stored = neighbours[i]
         if any(
             hit.similarity >= NEAR_COSINE and _similar_wording(row.text, hit.text) for hit in stored
         ):

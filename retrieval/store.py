@@ -164,36 +164,48 @@ class VectorStore:
 
     def nearest(self, brand_id: str, kind: DocumentKind, vector: list[float], k: int) -> list[Hit]:
         """The k nearest items of one brand and kind to a vector."""
-        if k <= 0:
-            return []
+        return self.nearest_many(brand_id, kind, [vector], k)[0]
+
+    def nearest_many(
+        self, brand_id: str, kind: DocumentKind, vectors: list[list[float]], k: int
+    ) -> list[list[Hit]]:
+        """For each vector, its k nearest items of one brand and kind (one call to the store)."""
+        if k <= 0 or not vectors:
+            return [[] for _ in vectors]
         # The collection is the brand's own: that is the scope. A `where` filter on brand_id
         # would make Chroma pre-filter and cost 15x at 10k vectors (bench/results); the
         # metadata check below stays as a second lock.
         with self._lock:
             collection = self._collection(self._client_for_read(), brand_id, kind)
             found = collection.query(
-                query_embeddings=[vector],
+                query_embeddings=vectors,
                 n_results=k,
                 include=["documents", "metadatas", "distances", "embeddings"],
             )
-        hits = [
-            Hit(
-                id=i,
-                text=doc or "",
-                similarity=1.0 - float(dist),
-                metadata=dict(meta or {}),
-                vector=tuple(float(x) for x in vec),
-            )
-            for i, doc, meta, dist, vec in zip(
-                found["ids"][0],
-                found["documents"][0],
-                found["metadatas"][0],
-                found["distances"][0],
-                found["embeddings"][0],
-                strict=True,
-            )
+        return [
+            [
+                hit
+                for hit in (
+                    Hit(
+                        id=i,
+                        text=doc or "",
+                        similarity=1.0 - float(dist),
+                        metadata=dict(meta or {}),
+                        vector=tuple(float(x) for x in vec),
+                    )
+                    for i, doc, meta, dist, vec in zip(
+                        found["ids"][n],
+                        found["documents"][n],
+                        found["metadatas"][n],
+                        found["distances"][n],
+                        found["embeddings"][n],
+                        strict=True,
+                    )
+                )
+                if hit.metadata.get("brand_id") == brand_id
+            ]
+            for n in range(len(vectors))
         ]
-        return [hit for hit in hits if hit.metadata.get("brand_id") == brand_id]
 
     def count(self, brand_id: str, kind: DocumentKind) -> int:
         """How many items the brand has of this kind."""
