@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -60,3 +60,23 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description='The version you edited, e.g. "3"; stale gets 412'),
+    ] = None,
+) -> int | None:
+    """The version named in If-Match (`"3"`, `3` or `W/"3"`), or None when absent."""
+    if if_match is None:
+        return None
+    try:
+        return int(if_match.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        raise PostcraftError(
+            ErrorCode.INVALID_REQUEST, 'If-Match must be the version you edited, e.g. "3"'
+        ) from None
+
+
+ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]

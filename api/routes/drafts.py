@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import PrincipalDep, RuntimeDep, SessionDep
+from api.deps import ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
 from api.schemas import DraftRead, DraftVersionRead
 from brand_voice.profile import BrandProfile
 from generators.cards import CardFormat, default_format, render_card
@@ -38,19 +36,9 @@ def edit(
     principal: PrincipalDep,
     runtime: RuntimeDep,
     response: Response,
-    if_match: Annotated[
-        str | None, Header(description="The version you edited; a stale one gets 412")
-    ] = None,
+    expected: ExpectedVersion,
 ) -> DraftRead:
     """Save an edit as a new version with you as its author; validation runs again."""
-    expected = None
-    if if_match is not None:
-        try:
-            expected = int(if_match.strip().removeprefix("W/").strip('"'))
-        except ValueError:
-            raise PostcraftError(
-                ErrorCode.INVALID_REQUEST, 'If-Match must be the draft version, e.g. "2"'
-            ) from None
     with transaction(runtime.sessions) as session:
         draft, brand = _draft(session, principal, draft_id)
         profile = BrandProfile.model_validate(brand.profile)

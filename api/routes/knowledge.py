@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from sqlalchemy import func, select
 
-from api.deps import PrincipalDep, QueueDep, RuntimeDep, SessionDep
+from api.deps import ExpectedVersion, PrincipalDep, QueueDep, RuntimeDep, SessionDep
 from api.knowledge_schemas import (
     GuideJson,
     ProfileRead,
@@ -46,30 +46,16 @@ def edit_profile(
     principal: PrincipalDep,
     runtime: RuntimeDep,
     response: Response,
-    if_match: Annotated[
-        str | None, Header(description="The version you edited; a stale one gets 412")
-    ] = None,
+    expected: ExpectedVersion,
 ) -> ProfileRead:
     """Save the profile as a new version (admins and managers)."""
     principal.require_role(Role.ADMIN, Role.MANAGER)
-    expected = _version(if_match)
     with transaction(runtime.sessions) as session:
         brand = get_brand(session, principal, brand_id)
         update_profile(session, brand, body, expected, principal.user_id)
         latest = profile_versions(session, brand.id)[0]
     response.headers["ETag"] = f'"{latest.version}"'
     return ProfileRead.of(latest)
-
-
-def _version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    try:
-        return int(if_match.strip().strip('"').removeprefix("W/").strip('"'))
-    except ValueError:
-        raise PostcraftError(
-            ErrorCode.INVALID_REQUEST, 'If-Match must be the profile version, e.g. "3"'
-        ) from None
 
 
 @router.get("/profile/versions")
