@@ -59,7 +59,11 @@ def _settings() -> Settings:
 def _runtime(log_file: Path | None = None) -> Runtime:
     settings = _settings()
     configure_logging(settings.log_level, settings.log_json, log_file)
-    rt = build_runtime(settings)
+    try:
+        rt = build_runtime(settings)
+    except ConfigurationError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
     migrate(rt.engine)
     return rt
 

@@ -135,6 +135,7 @@ class JobUsageRead(BaseModel):
     counted_by: str | None = Field(description="provider, or tiktoken when it did not say")
     llm_calls: int
     llm_seconds: float
+    cost_usd: float | None = Field(description="At POSTCRAFT_LLM_*_USD_PER_MTOK; None if unpriced")
 
 
 class JobRead(BaseModel):
@@ -178,6 +179,7 @@ class JobRead(BaseModel):
                 counted_by=job.usage_source,
                 llm_calls=job.llm_calls,
                 llm_seconds=job.llm_seconds,
+                cost_usd=job.cost_usd,
             ),
             error=JobError(code=job.error_code, detail=job.error_detail or "")
             if job.error_code

@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import SourcePayload, prepare_source
-from generators.drafts.schemas import DraftRequest
+from generators.drafts.schemas import DraftRequest, PostDraft
 from generators.drafts.service import write_drafts
 from generators.hashtags import HashtagRequest, hashtag_sets
+from generators.llm.offline import OfflineComposer
+from generators.llm.port import Completion
 from generators.runtime import Runtime
 from storage.db import transaction
 from storage.enums import JobKind
@@ -90,9 +92,22 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
         usage_source="provider" if all(c.usage.source == "provider" for c in calls) else "tiktoken",
         llm_calls=len(calls),
         llm_seconds=round(sum(c.seconds for c in calls), 4),
+        cost_usd=_cost(rt, calls),
     )
     rows = [*drafts.drafts, *drafts.versions]
     return JobOutcome(rows=rows, usage=usage, profile_version=brand.profile_version)
+
+
+def _cost(rt: Runtime, calls: list[Completion[PostDraft]]) -> float | None:
+    """What the calls cost at the configured prices; None for the offline composer or no prices."""
+    s = rt.settings
+    priced = s.llm_prompt_usd_per_mtok or s.llm_completion_usd_per_mtok
+    if not priced or calls[0].generator == OfflineComposer.generator:
+        return None
+    prompt = sum(c.usage.prompt_tokens for c in calls)
+    completion = sum(c.usage.completion_tokens for c in calls)
+    usd = prompt * s.llm_prompt_usd_per_mtok + completion * s.llm_completion_usd_per_mtok
+    return round(usd / 1_000_000, 6)
 
 
 def _ingest(rt: Runtime, job: Job) -> JobOutcome:

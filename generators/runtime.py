@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from generators.llm.offline import OfflineComposer
 from generators.llm.openai_compatible import OpenAICompatibleLLM
 from generators.llm.port import LLM
+from generators.platforms import RULES, rules_for
 from retrieval.embeddings import Embedder, make_embedder
 from retrieval.store import VectorStore
 from storage.db import make_engine, make_sessionmaker
-from storage.settings import Settings
+from storage.enums import Platform
+from storage.settings import ConfigurationError, Settings
 
 
 @dataclass
@@ -34,10 +36,20 @@ def make_llm(settings: Settings) -> LLM:
     return OfflineComposer()
 
 
+def configure_platforms(settings: Settings) -> None:
+    """Apply POSTCRAFT_PLATFORM_LIMITS to the registry (unverified figures only), at start."""
+    try:
+        configured = {p: rules_for(p, settings.platform_limits) for p in Platform}
+    except ValueError as exc:
+        raise ConfigurationError(f"Postcraft cannot start:\n- PLATFORM_LIMITS: {exc}") from None
+    RULES.update(configured)
+
+
 def build_runtime(
     settings: Settings, llm: LLM | None = None, embedder: Embedder | None = None
 ) -> Runtime:
     """Connect everything the settings describe (lazily: nothing is opened until used)."""
+    configure_platforms(settings)
     engine = make_engine(settings)
     return Runtime(
         settings=settings,

@@ -151,6 +151,7 @@ class JobUsage:
     usage_source: str
     llm_calls: int
     llm_seconds: float
+    cost_usd: float | None = None
 
 
 @dataclass(frozen=True)

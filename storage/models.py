@@ -234,6 +234,7 @@ class Job(Base):
     usage_source: Mapped[str | None] = mapped_column(String(16), default=None)
     llm_calls: Mapped[int] = mapped_column(Integer, default=0)
     llm_seconds: Mapped[float] = mapped_column(default=0.0)
+    cost_usd: Mapped[float | None] = mapped_column(default=None)
     profile_version: Mapped[int | None] = mapped_column(Integer, default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 

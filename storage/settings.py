@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     llm_connect_timeout_s: float = Field(default=5.0, gt=0)
     llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of 429/5xx/timeouts")
     llm_temperature: float = Field(default=0.7, ge=0, le=2)
+    llm_prompt_usd_per_mtok: float = Field(
+        default=0.0, ge=0, description="Price of a million prompt tokens, for job costs"
+    )
+    llm_completion_usd_per_mtok: float = Field(default=0.0, ge=0)
+    platform_limits: dict[str, int] = Field(
+        default_factory=dict,
+        description='Unverified platform figures, as JSON: {"vk.max_chars": 2048}',
+    )
     llm_json_schema: bool = Field(
         default=True,
         description="Send response_format=json_schema (off: json_object + schema in the prompt)",

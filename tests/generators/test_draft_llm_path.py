@@ -86,3 +86,27 @@ def test_an_llm_that_sends_broken_json_fails_the_job_with_a_clear_code(
         assert job.status is JobStatus.FAILED
         assert job.error_code == "llm_invalid_output"
         assert session.scalars(select(Draft).where(Draft.job_id == job_id)).all() == []
+
+
+def test_job_cost_at_the_configured_prices(tmp_path: Path, embedder: E5Embedder) -> None:
+    with FakeOpenAI() as fake:
+        settings = Settings(
+            data_dir=tmp_path,
+            OPENAI_BASE_URL=fake.url,
+            OPENAI_API_KEY="t",
+            LLM_MODEL="fake-model",
+            llm_prompt_usd_per_mtok=2.5,
+            llm_completion_usd_per_mtok=10.0,
+        )
+        rt = build_runtime(settings, embedder=embedder)
+        migrate(rt.engine)
+        with transaction(rt.sessions) as session:
+            workspace = create_workspace(session, "w").id
+        brand = import_demo_brand(rt, workspace, "zerno")
+        job_id = _job(rt, workspace, brand, ["vk"])
+    with rt.sessions() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        expected = (job.prompt_tokens * 2.5 + job.completion_tokens * 10.0) / 1_000_000
+        assert job.cost_usd == round(expected, 6)
+        assert job.cost_usd > 0
