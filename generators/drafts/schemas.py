@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from brand_voice.profile import LANGUAGE_NAMES
 from storage.enums import Platform, Rubric
 
 
@@ -28,6 +29,10 @@ class DraftRequest(BaseModel):
     platforms: list[Platform] = Field(min_length=1, max_length=11, description="One draft each")
     rubric: Rubric | None = Field(default=None, description="The content-plan heading")
     goal: str = Field(default="", max_length=300, description="What the post should achieve")
+    language: str | None = Field(
+        default=None, description="ISO 639-1; default: the brand's language"
+    )
+    image: bool = Field(default=True, description="Wanted: an image brief and a card")
     call_to_action: str = Field(default="", max_length=300)
     link: AnyHttpUrl | None = Field(
         default=None, description="Gets UTM tags per platform (utm_source = the platform)"
@@ -37,6 +42,13 @@ class DraftRequest(BaseModel):
     erid: str = Field(
         default="", max_length=64, pattern=r"^[\w-]*$", description="The ad token (Russia)"
     )
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        if value is not None and value not in LANGUAGE_NAMES:
+            raise ValueError(f"language must be one of {', '.join(sorted(LANGUAGE_NAMES))}")
+        return value
 
     @model_validator(mode="after")
     def _ads_are_labelled(self) -> DraftRequest:

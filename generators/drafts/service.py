@@ -63,7 +63,7 @@ def write_drafts(
         label = request.ad_label(platform)
         checked = write_checked(llm, prompt, platform, profile, material, label)
         completions.extend(checked.completions)
-        drafts.append(_draft_row(brand, job_id, platform, checked, context))
+        drafts.append(_draft_row(brand, request, platform, checked, context, job_id))
     flag_similar_siblings(drafts)
     return DraftOutcome(drafts, [first_version(d) for d in drafts], completions)
 
@@ -158,8 +158,8 @@ def build_prompt(
     rules = RULES[platform]
     facts: dict[str, Any] = {
         "brand_name": brand.name,
-        "language": profile.language,
-        "language_name": LANGUAGE_NAMES[profile.language],
+        "language": request.language or profile.language,
+        "language_name": LANGUAGE_NAMES[request.language or profile.language],
         "banned_words": profile.banned_words,
         "branded_hashtags": profile.branded_hashtags,
         "default_cta": profile.default_cta,
@@ -252,7 +252,12 @@ def _fact(item: ContextItem) -> dict[str, Any]:
 
 
 def _draft_row(
-    brand: Brand, job_id: str, platform: Platform, checked: Checked, context: BrandContext
+    brand: Brand,
+    request: DraftRequest,
+    platform: Platform,
+    checked: Checked,
+    context: BrandContext,
+    job_id: str,
 ) -> Draft:
     post = checked.post
     completion = checked.completions[-1]
@@ -261,7 +266,7 @@ def _draft_row(
         job_id=job_id,
         brand_id=brand.id,
         platform=platform,
-        language=BrandProfile.model_validate(brand.profile).language,
+        language=request.language or BrandProfile.model_validate(brand.profile).language,
         headline=post.headline.strip(),
         body=post.body.strip(),
         call_to_action=post.call_to_action.strip(),
@@ -274,7 +279,7 @@ def _draft_row(
         model=completion.model,
         validation=checked.report.model_dump(mode="json"),
         repairs=checked.repairs,
-        image_brief=post.image_brief.strip(),
+        image_brief=post.image_brief.strip() if request.image else "",
         thread=checked.thread,
         created_at=utcnow(),
     )

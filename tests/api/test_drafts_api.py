@@ -112,3 +112,30 @@ def test_a_long_x_post_also_comes_as_a_thread(
     assert draft["repairs"], "the single post was shortened to fit"
     assert len(draft["thread"]) >= 2
     assert all("/" in part for part in draft["thread"]), "numbered (i/n)"
+
+
+def test_an_english_post_for_a_russian_brand_without_an_image(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    brand = import_demo_brand(runtime, world.workspace_id, "zerno")
+    request = {
+        "topic": "Our new Kenyan coffee",
+        "platforms": ["linkedin"],
+        "language": "en",
+        "image": False,
+    }
+    job = api.post(f"/v1/brands/{brand}/drafts", json=request, headers=auth(world.admin_key))
+    run_job(runtime, job.json()["id"])
+    draft = api.get(f"/v1/jobs/{job.json()['id']}", headers=auth(world.admin_key)).json()["drafts"][
+        0
+    ]
+    assert draft["language"] == "en"
+    assert draft["image_brief"] == ""
+    assert (
+        "Here is what" in draft["text"] or "post" in draft["text"].lower() or "“" in draft["text"]
+    )
+    bad = {**request, "language": "xx"}
+    assert (
+        api.post(f"/v1/brands/{brand}/drafts", json=bad, headers=auth(world.admin_key)).status_code
+        == 422
+    )
