@@ -88,7 +88,7 @@ def _demo_key(rt: Runtime, workspace_id: str) -> str:
 
 
 def print_draft(console: Console, draft: dict[str, Any]) -> None:
-    """Show one draft as a panel: the post, then who wrote it and from which sources."""
+    """Show one draft: the post, who wrote it from which sources, and its validation."""
     kinds: dict[str, int] = {}
     for source in draft["sources"]:
         kinds[source["kind"]] = kinds.get(source["kind"], 0) + 1
@@ -96,8 +96,15 @@ def print_draft(console: Console, draft: dict[str, Any]) -> None:
     console.print(
         Panel(
             draft["text"],
-            title=f"{draft['platform']} · {draft['language']}",
+            title=f"{draft['platform']} · {draft['language']} · version {draft['version']}",
             subtitle=f"{draft['generator']} ({draft['model']}) · sources: {used}",
             expand=False,
         )
     )
+    report = draft["validation"]
+    verdict = "[green]✓ passes[/]" if report.get("passed") else "[red]✗ blocked[/]"
+    console.print(f"{verdict} {report.get('length')}/{report.get('limit')} characters")
+    for violation in report.get("violations", []):
+        console.print(f"  [yellow]{violation['severity']}[/] {violation['message']}")
+    for change in draft["repairs"]:
+        console.print(f"  [dim]repaired: {change}[/]")
