@@ -36,8 +36,12 @@ def make_llm(settings: Settings) -> LLM:
     return OfflineComposer()
 
 
+_REGISTRY = dict(RULES)  # the figures as shipped, before any setting
+
+
 def configure_platforms(settings: Settings) -> None:
     """Apply POSTCRAFT_PLATFORM_LIMITS to the registry (unverified figures only), at start."""
+    RULES.update(_REGISTRY)
     try:
         configured = {p: rules_for(p, settings.platform_limits) for p in Platform}
     except ValueError as exc:

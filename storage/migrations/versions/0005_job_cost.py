@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("cost_usd", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("cost_usd", sa.Double(), nullable=True))
 
 
 def downgrade() -> None:
