@@ -4,7 +4,6 @@ and (when an LLM is configured) its suggestions; normalised, capped per platform
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,6 +14,7 @@ from brand_voice.profile import BrandProfile
 from generators.llm.offline import OfflineComposer
 from generators.llm.port import LLM, Prompt
 from generators.platforms import hashtag_budget
+from generators.tags import clean_tags
 from prompts.render import render
 from retrieval.context import ContextRequest, rank
 from retrieval.store import VectorStore
@@ -61,18 +61,6 @@ class RankedTag:
     score: float
 
 
-def normalise(tag: str) -> str | None:
-    """A tag without '#', NFC; None when it is empty or mixes Cyrillic and Latin letters
-    (usually a look-alike typo such as a Latin 'c' inside a Russian word)."""
-    clean = unicodedata.normalize("NFC", tag.strip().lstrip("#").strip())
-    clean = re.sub(r"[^\w]", "", clean)
-    if not clean or clean.isdigit():
-        return None
-    scripts = {"cyrillic" if "CYRILLIC" in unicodedata.name(c, "") else "latin"
-               for c in clean if c.isalpha()}  # fmt: skip
-    return clean if len(scripts) <= 1 else None
-
-
 def hashtag_sets(
     llm: LLM,
     store: VectorStore,
@@ -101,13 +89,9 @@ def _rank(
     query: str,
 ) -> list[RankedTag]:
     scores: dict[str, RankedTag] = {}
-    banned = [w.casefold() for w in profile.banned_words]
 
     def offer(tags: Iterable[str], reason: Reason, score: float) -> None:
-        for raw in tags:
-            tag = normalise(raw)
-            if tag is None or any(b in tag.casefold() for b in banned):
-                continue
+        for tag in clean_tags(tags, profile.banned_words):
             key = tag.casefold()
             known = scores.get(key)
             if known is None or (known.reason is not Reason.BRANDED and known.score < score):

@@ -83,6 +83,7 @@ class VectorStore:
         self._function = PostcraftEmbeddingFunction(embedder)
         self._lock = threading.RLock()
         self._client: Any = None
+        self._collections: dict[tuple[str, DocumentKind], Any] = {}
         self._seen_generation = ""
 
     @property
@@ -103,6 +104,7 @@ class VectorStore:
         if self._client is not None and generation != self._seen_generation:
             SharedSystemClient.clear_system_cache()
             self._client = None
+            self._collections.clear()
         self._seen_generation = generation
         return self._connect()
 
@@ -120,12 +122,17 @@ class VectorStore:
                 self._client = chromadb.PersistentClient(path=str(self._settings.chroma_path))
         return self._client
 
-    def _collection(self, client: Any, brand_id: str, kind: DocumentKind) -> Any:
-        return client.get_or_create_collection(
-            collection_name(brand_id, kind),
-            embedding_function=self._function,
-            metadata={"hnsw:space": "cosine", "brand_id": brand_id, "kind": kind.value},
-        )
+    def _collection(self, brand_id: str, kind: DocumentKind) -> Any:
+        # Opened once per client: get_or_create costs a round trip on every search otherwise.
+        client = self._client_for_read()
+        key = (brand_id, kind)
+        if key not in self._collections:
+            self._collections[key] = client.get_or_create_collection(
+                collection_name(brand_id, kind),
+                embedding_function=self._function,
+                metadata={"hnsw:space": "cosine", "brand_id": brand_id, "kind": kind.value},
+            )
+        return self._collections[key]
 
     def add(
         self,
@@ -141,7 +148,7 @@ class VectorStore:
         if vectors is None:
             vectors = self._embedder.embed_passages([item.text for item in items])
         with self._lock:
-            collection = self._collection(self._client_for_read(), brand_id, kind)
+            collection = self._collection(brand_id, kind)
             collection.upsert(
                 ids=[item.id for item in items],
                 documents=[item.text for item in items],
@@ -176,7 +183,7 @@ class VectorStore:
         # would make Chroma pre-filter and cost 15x at 10k vectors (bench/results); the
         # metadata check below stays as a second lock.
         with self._lock:
-            collection = self._collection(self._client_for_read(), brand_id, kind)
+            collection = self._collection(brand_id, kind)
             found = collection.query(
                 query_embeddings=vectors,
                 n_results=k,
@@ -210,7 +217,7 @@ class VectorStore:
     def count(self, brand_id: str, kind: DocumentKind) -> int:
         """How many items the brand has of this kind."""
         with self._lock:
-            return int(self._collection(self._client_for_read(), brand_id, kind).count())
+            return int(self._collection(brand_id, kind).count())
 
     def ping(self) -> None:
         """Raise when the store cannot be reached (readiness)."""

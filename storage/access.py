@@ -76,9 +76,14 @@ def brands_in_scope(principal: Principal) -> Select[Brand]:
     return query.order_by(Brand.name)
 
 
+def find_brand(session: Session, principal: Principal, brand_id: str) -> Brand | None:
+    """The brand if this caller may see it, else None."""
+    return session.scalars(brands_in_scope(principal).where(Brand.id == brand_id)).one_or_none()
+
+
 def get_brand(session: Session, principal: Principal, brand_id: str) -> Brand:
     """The brand if this caller may see it; otherwise BRAND_NOT_FOUND (never 'forbidden')."""
-    brand = session.scalars(brands_in_scope(principal).where(Brand.id == brand_id)).one_or_none()
+    brand = find_brand(session, principal, brand_id)
     if brand is None:
         raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, f"No brand {brand_id} among your brands")
     return brand

@@ -11,7 +11,7 @@ from api.schemas import DraftRead, DraftVersionRead
 from brand_voice.profile import BrandProfile
 from generators.cards import CardFormat, default_format, render_card
 from generators.drafts.edits import DraftEdit, edit_draft
-from storage.access import Principal, get_brand
+from storage.access import Principal, find_brand
 from storage.db import transaction
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Brand, Draft, DraftVersion
@@ -21,12 +21,16 @@ router = APIRouter(prefix="/v1/drafts", tags=["drafts and jobs"])
 
 def _draft(session: Session, principal: Principal, draft_id: str) -> tuple[Draft, Brand]:
     draft = session.get(Draft, draft_id)
-    if draft is not None:
-        try:
-            return draft, get_brand(session, principal, draft.brand_id)
-        except PostcraftError:
-            pass
-    raise PostcraftError(ErrorCode.DRAFT_NOT_FOUND, f"No draft {draft_id} among your brands")
+    brand = find_brand(session, principal, draft.brand_id) if draft else None
+    if draft is None or brand is None:
+        raise PostcraftError(ErrorCode.DRAFT_NOT_FOUND, f"No draft {draft_id} among your brands")
+    return draft, brand
+
+
+@router.get("/{draft_id}")
+def read_draft(draft_id: str, principal: PrincipalDep, session: SessionDep) -> DraftRead:
+    """One draft, as its latest version."""
+    return DraftRead.of(_draft(session, principal, draft_id)[0])
 
 
 @router.patch("/{draft_id}", responses={412: {"description": "The draft changed meanwhile"}})

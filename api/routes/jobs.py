@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, status
 from sqlalchemy import select
 
-from api.deps import PrincipalDep, QueueDep, RuntimeDep, SessionDep
+from api.deps import PrincipalDep, SessionDep
 from api.schemas import DraftRead, JobRead
-from api.submit import IdempotencyKey, submit_job
+from api.submit import SubmitDep
 from generators.drafts.schemas import DraftRequest
 from generators.hashtags import HashtagRequest
-from storage.access import Principal, get_brand
+from storage.access import Principal, find_brand, get_brand
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Draft, Job
@@ -24,21 +24,11 @@ def submit_draft(
     body: DraftRequest,
     principal: PrincipalDep,
     session: SessionDep,
-    runtime: RuntimeDep,
-    queue: QueueDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    submit: SubmitDep,
 ) -> JobRead:
     """Queue a draft job: one draft per platform. Poll `GET /v1/jobs/{id}` for the result."""
-    job = submit_job(
-        brand=get_brand(session, principal, brand_id),
-        kind=JobKind.DRAFT,
-        request=body.model_dump(mode="json"),
-        principal=principal,
-        runtime=runtime,
-        queue=queue,
-        response=response,
-        idempotency_key=idempotency_key,
+    job = submit(
+        get_brand(session, principal, brand_id), JobKind.DRAFT, body.model_dump(mode="json")
     )
     return JobRead.of(job, _drafts(session, job.id))
 
@@ -49,22 +39,12 @@ def submit_hashtags(
     body: HashtagRequest,
     principal: PrincipalDep,
     session: SessionDep,
-    runtime: RuntimeDep,
-    queue: QueueDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    submit: SubmitDep,
 ) -> JobRead:
     """Queue a hashtag-set job: per platform, branded tags first, then tags ranked from your
     best posts, competitors and suggestions, each with its reason (in the job's `result`)."""
-    job = submit_job(
-        brand=get_brand(session, principal, brand_id),
-        kind=JobKind.HASHTAGS,
-        request=body.model_dump(mode="json"),
-        principal=principal,
-        runtime=runtime,
-        queue=queue,
-        response=response,
-        idempotency_key=idempotency_key,
+    job = submit(
+        get_brand(session, principal, brand_id), JobKind.HASHTAGS, body.model_dump(mode="json")
     )
     return JobRead.of(job, [])
 
@@ -74,15 +54,6 @@ def read_job(job_id: str, principal: PrincipalDep, session: SessionDep) -> JobRe
     """A job's status, usage, error and drafts, read from the database."""
     job = _job(session, principal, job_id)
     return JobRead.of(job, _drafts(session, job.id))
-
-
-@router.get("/drafts/{draft_id}")
-def read_draft(draft_id: str, principal: PrincipalDep, session: SessionDep) -> DraftRead:
-    """One draft."""
-    draft = session.get(Draft, draft_id)
-    if draft is None or not _visible(session, principal, draft.brand_id):
-        raise PostcraftError(ErrorCode.DRAFT_NOT_FOUND, f"No draft {draft_id} among your brands")
-    return DraftRead.of(draft)
 
 
 @router.get("/brands/{brand_id}/drafts")
@@ -102,17 +73,9 @@ def list_drafts(
 
 def _job(session: SessionDep, principal: Principal, job_id: str) -> Job:
     job = session.get(Job, job_id)
-    if job is None or not _visible(session, principal, job.brand_id):
+    if job is None or find_brand(session, principal, job.brand_id) is None:
         raise PostcraftError(ErrorCode.JOB_NOT_FOUND, f"No job {job_id} among your brands")
     return job
-
-
-def _visible(session: SessionDep, principal: Principal, brand_id: str) -> bool:
-    try:
-        get_brand(session, principal, brand_id)
-    except PostcraftError:
-        return False
-    return True
 
 
 def _drafts(session: SessionDep, job_id: str) -> list[Draft]:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from sqlalchemy import func, select
 
-from api.deps import ExpectedVersion, PrincipalDep, QueueDep, RuntimeDep, SessionDep
+from api.deps import ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
 from api.knowledge_schemas import (
     GuideJson,
     ProfileRead,
@@ -18,7 +18,7 @@ from api.knowledge_schemas import (
     SourcesRead,
 )
 from api.schemas import JobRead
-from api.submit import IdempotencyKey, submit_job
+from api.submit import SubmitDep
 from brand_voice.brands import profile_versions, update_profile
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import Upload, parse_upload
@@ -99,11 +99,9 @@ def upload_source(
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,
-    queue: QueueDep,
-    response: Response,
+    submit: SubmitDep,
     platform: Annotated[Platform | None, Form(description="For files that do not say")] = None,
     competitor: Annotated[str | None, Form(max_length=200)] = None,
-    idempotency_key: IdempotencyKey = None,
 ) -> JobRead:
     """Upload a file; it is checked now (4xx naming the line or field) and ingested by a job."""
     brand = get_brand(session, principal, brand_id)
@@ -116,16 +114,7 @@ def upload_source(
         )
     upload = Upload(kind, file.filename or "upload", data, competitor, platform)
     payload = parse_upload(upload)
-    job = submit_job(
-        brand=brand,
-        kind=JobKind.INGEST,
-        request={"source": payload.model_dump(mode="json")},
-        principal=principal,
-        runtime=runtime,
-        queue=queue,
-        response=response,
-        idempotency_key=idempotency_key,
-    )
+    job = submit(brand, JobKind.INGEST, {"source": payload.model_dump(mode="json")})
     return JobRead.of(job, [])
 
 
@@ -135,10 +124,7 @@ def upload_source_json(
     body: SourceJson,
     principal: PrincipalDep,
     session: SessionDep,
-    runtime: RuntimeDep,
-    queue: QueueDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
+    submit: SubmitDep,
 ) -> JobRead:
     """The same as a file upload, as JSON: posts in the documented fields, or a guide's text."""
     brand = get_brand(session, principal, brand_id)
@@ -148,16 +134,7 @@ def upload_source_json(
         data = json.dumps({"posts": body.posts}, ensure_ascii=False).encode()
         name = body.name if body.name.endswith(".json") else f"{body.name}.json"
         upload = Upload(body.kind, name, data, body.competitor, body.platform)
-    job = submit_job(
-        brand=brand,
-        kind=JobKind.INGEST,
-        request={"source": parse_upload(upload).model_dump(mode="json")},
-        principal=principal,
-        runtime=runtime,
-        queue=queue,
-        response=response,
-        idempotency_key=idempotency_key,
-    )
+    job = submit(brand, JobKind.INGEST, {"source": parse_upload(upload).model_dump(mode="json")})
     return JobRead.of(job, [])
 
 

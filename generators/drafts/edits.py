@@ -10,6 +10,7 @@ from brand_voice.profile import BrandProfile
 from generators.counting import platform_length
 from generators.drafts.schemas import DraftRequest, PostDraft
 from generators.platforms import RULES
+from generators.tags import clean_tags
 from generators.validation import ValidationReport, validate_post
 from storage.enums import Platform
 from storage.errors import ErrorCode, PostcraftError
@@ -102,9 +103,7 @@ def edit_draft(
     if expected_version is not None and expected_version != current:
         raise _conflict(current, expected_version)
     post = post_of(draft).model_copy(update=edit.model_dump(exclude_unset=True))
-    post = post.model_copy(
-        update={"hashtags": [t.lstrip("#").strip() for t in post.hashtags if t.strip("# ")]}
-    )
+    post = post.model_copy(update={"hashtags": clean_tags(post.hashtags)})
     job = session.get(Job, draft.job_id)
     label = DraftRequest.model_validate(job.request).ad_label(draft.platform) if job else None
     report = check_post(post, draft.platform, profile, draft_material(session, draft), label)

@@ -16,6 +16,7 @@ from generators.llm.offline import OfflineComposer
 from generators.llm.port import LLM, Completion, Prompt
 from generators.platforms import RULES, Counting, PlatformRules, hashtag_budget
 from generators.repair import repair_post
+from generators.tags import clean_tags
 from generators.validation import Severity, ValidationReport, Violation
 from prompts.render import render
 from retrieval.context import BrandContext, ContextItem, ContextRequest, retrieve_context
@@ -134,15 +135,8 @@ def write_checked(
 
 
 def _normal_hashtags(post: PostDraft, profile: BrandProfile) -> PostDraft:
-    """Branded tags first, no '#', no duplicates (case-insensitive), no banned words."""
-    banned = {w.casefold() for w in profile.banned_words}
-    seen: set[str] = set()
-    tags: list[str] = []
-    for tag in [*profile.branded_hashtags, *post.hashtags]:
-        clean = tag.strip().lstrip("#").strip()
-        if clean and clean.casefold() not in seen and clean.casefold() not in banned:
-            seen.add(clean.casefold())
-            tags.append(clean)
+    """Branded tags first, then the post's, normalised (generators.tags)."""
+    tags = clean_tags([*profile.branded_hashtags, *post.hashtags], profile.banned_words)
     return post.model_copy(update={"hashtags": tags})
 
 
@@ -270,7 +264,7 @@ def _draft_row(
         headline=post.headline.strip(),
         body=post.body.strip(),
         call_to_action=post.call_to_action.strip(),
-        hashtags=[t.lstrip("#").strip() for t in post.hashtags if t.strip("# ")],
+        hashtags=list(post.hashtags),
         sources=[
             {"id": i.id, "kind": i.kind.value, "source": i.source, "similarity": i.similarity}
             for i in context.items()

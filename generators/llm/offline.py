@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from generators.drafts.schemas import PostDraft, post_text
 from generators.llm.phrasebook import Phrasebook, phrasebook
 from generators.llm.port import Completion, Prompt, T, Usage
+from generators.tags import clean_tags
 from retrieval.tokens import count_tokens
 from storage.errors import ErrorCode, PostcraftError
 
@@ -135,10 +136,5 @@ def _hashtags(facts: Mapping[str, Any]) -> list[str]:
         weight = float(post.get("similarity", 0)) + 0.5 * float(post.get("engagement", 0))
         for tag in _HASHTAG.findall(str(post["text"])):
             weights[tag] = weights.get(tag, 0.0) + weight
-    seen = {t.casefold() for t in branded}
-    tags = list(branded)
-    for tag in sorted(weights, key=lambda t: (-weights[t], t)):
-        if tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            tags.append(tag)
-    return tags[:budget]
+    ranked = sorted(weights, key=lambda t: (-weights[t], t))
+    return clean_tags([*branded, *ranked], facts.get("banned_words", []))[:budget]
