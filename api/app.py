@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from api.errors import body, install_error_handlers
+from api.edge import EdgeMiddleware
+from api.errors import install_error_handlers
 from api.metrics import make_registry
 from api.routes import brands, drafts, health, jobs, knowledge
 from generators.runtime import Runtime, build_runtime
@@ -31,28 +31,12 @@ Errors always look like `{"error": "<stable code>", "detail": "<what to do>"}`.
 """
 
 
-def _limit_body_size(app: FastAPI, limit: int) -> None:
-    """Refuse a request whose declared body is too large before reading any of it."""
-
-    @app.middleware("http")
-    async def _too_large(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            detail = (
-                f"The request body is over {limit // (1024 * 1024)} MB (POSTCRAFT_MAX_UPLOAD_MB)"
-            )
-            return JSONResponse(body("payload_too_large", detail), status_code=413)
-        return await call_next(request)
-
-
 def create_app(
     settings: Settings, runtime: Runtime | None = None, reconcile: bool = False
 ) -> FastAPI:
     """The app; `reconcile` also runs the stuck-job reconciler in this process (embedded mode)."""
     rt = runtime or build_runtime(settings)
-    queue = JobQueue(make_celery(settings), settings, rt.sessions)
+    queue = JobQueue(make_celery(settings), settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,7 +57,8 @@ def create_app(
     app.state.queue = queue
     app.state.metrics = make_registry(rt.sessions)
     install_error_handlers(app)
-    _limit_body_size(app, settings.max_upload_mb * 1024 * 1024 + 64 * 1024)
+    # An upload may reach the limit; its multipart envelope gets 64 KiB on top.
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_upload_mb * 1024 * 1024 + 65536)
     for module in (health, brands, jobs, drafts, knowledge):
         app.include_router(module.router)
     return app

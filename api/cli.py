@@ -175,7 +175,7 @@ def reconciler(
 ) -> None:
     """Re-enqueue jobs stuck past their deadline (run one in scaled mode)."""
     rt = _runtime()
-    queue = JobQueue(make_celery(rt.settings), rt.settings, rt.sessions)
+    queue = JobQueue(make_celery(rt.settings), rt.settings)
     if once:
         console.print(f"re-enqueued {reconcile_once(rt.settings, rt.sessions, queue)} job(s)")
         return

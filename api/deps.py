@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,12 @@ def get_queue(request: Request) -> JobQueue:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+# Ids are checked by format before any query: a malformed one is a 422 naming the parameter.
+BrandId = Annotated[str, Path(pattern=_UUID, description="The brand's id (a UUID)")]
+JobId = Annotated[str, Path(pattern=_UUID, description="The job's id (a UUID)")]
+DraftId = Annotated[str, Path(pattern=_UUID, description="The draft's id (a UUID)")]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 
 

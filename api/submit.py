@@ -1,4 +1,4 @@
-"""Submitting a job from a route: commit the row, then send it; replays answer 200."""
+"""Submitting a job from a route: commit the row in the request's session, then send it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Response, status
 
-from api.deps import PrincipalDep, QueueDep, RuntimeDep
+from api.deps import PrincipalDep, QueueDep, SessionDep
+from api.schemas import JobRead
 from storage.enums import JobKind, Queue
-from storage.jobs import NewJob, create_job
-from storage.models import Brand, Job
+from storage.jobs import NewJob, create_job, job_drafts
+from storage.models import Brand
+
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,200}$"  # visible ASCII, as header values travel safely
 
 
 @dataclass(frozen=True)
@@ -18,15 +21,18 @@ class JobSubmitter:
     """Everything a route needs to submit a job for its caller."""
 
     principal: PrincipalDep
-    runtime: RuntimeDep
+    session: SessionDep
     queue: QueueDep
     response: Response
     idempotency_key: str | None
 
-    def __call__(self, brand: Brand, kind: JobKind, request: dict[str, Any]) -> Job:
-        """Create the job (or find its idempotent twin), send it once committed, set headers."""
+    def __call__(self, brand: Brand, kind: JobKind, request: dict[str, Any]) -> JobRead:
+        """Create the job (or find its idempotent twin), send it once committed, set headers.
+
+        After the commit, a new job touches no database connection again: whatever happens
+        next, the caller learns its id."""
         submitted = create_job(
-            self.runtime.sessions,
+            self.session,
             NewJob(
                 workspace_id=self.principal.workspace_id,
                 brand_id=brand.id,
@@ -37,31 +43,33 @@ class JobSubmitter:
                 idempotency_key=self.idempotency_key,
             ),
         )
+        job = submitted.job
+        self.response.headers["Location"] = f"/v1/jobs/{job.id}"
         if submitted.created:
-            self.queue.send(submitted.job)  # only after the row is committed
-        else:
-            self.response.status_code = status.HTTP_200_OK
-            self.response.headers["Idempotent-Replayed"] = "true"
-        self.response.headers["Location"] = f"/v1/jobs/{submitted.job.id}"
-        return submitted.job
+            self.queue.send(job)  # only after the row is committed; the reconciler covers a loss
+            return JobRead.of(job, [])
+        self.response.status_code = status.HTTP_200_OK
+        self.response.headers["Idempotent-Replayed"] = "true"
+        return JobRead.of(job, job_drafts(self.session, job.id))
 
 
 def get_submitter(
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    session: SessionDep,
     queue: QueueDep,
     response: Response,
     idempotency_key: Annotated[
         str | None,
         Header(
             alias="Idempotency-Key",
-            max_length=200,
-            description="Retry-safe submission: the same key and body return the same job",
+            pattern=IDEMPOTENCY_KEY,
+            description="Retry-safe submission: the same key and body return the same job "
+            "(1–200 visible ASCII characters; an empty header counts as none)",
         ),
     ] = None,
 ) -> JobSubmitter:
     """The submitter for this request."""
-    return JobSubmitter(principal, runtime, queue, response, idempotency_key)
+    return JobSubmitter(principal, session, queue, response, idempotency_key)
 
 
 SubmitDep = Annotated[JobSubmitter, Depends(get_submitter)]

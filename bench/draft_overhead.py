@@ -64,7 +64,7 @@ def main() -> None:
             request = {"topic": f"{TOPICS[n % len(TOPICS)]} #{n}", "platforms": ["vk"]}
             started = time.perf_counter()
             job = create_job(
-                rt.sessions,
+                rt.sessions(),
                 NewJob(workspace, brand.id, None, JobKind.DRAFT, Queue.BATCH, request, None),
             ).job
             run_job(rt, job.id)

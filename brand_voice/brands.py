@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from brand_voice.profile import BrandProfile
@@ -29,7 +30,7 @@ def create_brand(
         select(Brand.id).where(Brand.workspace_id == workspace_id, Brand.slug == slug)
     ).first()
     if taken is not None:
-        raise PostcraftError(ErrorCode.ALREADY_EXISTS, f"A brand with slug {slug!r} already exists")
+        raise _slug_taken(slug)
     data = profile.model_dump(mode="json")
     brand = Brand(
         workspace_id=workspace_id,
@@ -40,7 +41,10 @@ def create_brand(
         profile_version=1,
     )
     session.add(brand)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request took the slug after our check
+        raise _slug_taken(slug) from None
     session.add(
         BrandProfileVersion(brand_id=brand.id, version=1, profile=data, created_by=created_by)
     )
@@ -79,6 +83,12 @@ def update_profile(
     )
     session.flush()
     return brand
+
+
+def _slug_taken(slug: str) -> PostcraftError:
+    return PostcraftError(
+        ErrorCode.ALREADY_EXISTS, f"A brand with slug {slug!r} already exists: choose another"
+    )
 
 
 def _conflict(current: int | None, sent: int) -> PostcraftError:

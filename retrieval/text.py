@@ -13,6 +13,7 @@ _INVISIBLE = re.compile(
     "|[\U000e0000-\U000e007f]"
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # only reachable through JSON escapes; not UTF-8
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -23,6 +24,14 @@ def clean_text(text: str) -> str:
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first control character (tab and line breaks are fine) or lone surrogate in the
+    text, or None: such input is refused at the API's edge, as no text field needs one and
+    PostgreSQL cannot store NUL."""
+    found = _CONTROL.search(text) or _SURROGATE.search(text)
+    return found.group() if found else None
 
 
 def content_hash(text: str) -> str:

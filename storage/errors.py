@@ -22,6 +22,8 @@ class ErrorCode(StrEnum):
     INVALID_REQUEST = "invalid_request"
     INVALID_INPUT_FILE = "invalid_input_file"
     NO_BRAND_KNOWLEDGE = "no_brand_knowledge"
+    DATABASE_BUSY = "database_busy"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     LLM_UNAVAILABLE = "llm_unavailable"
     LLM_INVALID_OUTPUT = "llm_invalid_output"
     JOB_ATTEMPTS_EXHAUSTED = "job_attempts_exhausted"

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.db import add_in_order
 from storage.enums import JobKind, JobStatus, Queue
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Base, Job, utcnow
+from storage.models import Base, Draft, Job, utcnow
 
 
 def request_fingerprint(kind: JobKind, brand_id: str, request: dict[str, Any]) -> str:
@@ -45,11 +45,13 @@ class Submitted:
     created: bool
 
 
-def create_job(sessions: sessionmaker[Session], new: NewJob) -> Submitted:
-    """Commit a queued job row; the same idempotency key and request return the existing job."""
+def create_job(session: Session, new: NewJob) -> Submitted:
+    """Commit a queued job row in the caller's session; the same idempotency key and request
+    return the existing job. The caller's earlier work in the session is committed with it."""
     fingerprint = request_fingerprint(new.kind, new.brand_id, new.request)
-    if new.idempotency_key:
-        existing = _by_idempotency_key(sessions, new.workspace_id, new.idempotency_key)
+    key = new.idempotency_key or None  # an empty key is no key
+    if key is not None:
+        existing = _by_idempotency_key(session, new.workspace_id, key)
         if existing is not None:
             return Submitted(_same_request(existing, fingerprint), created=False)
     job = Job(
@@ -61,28 +63,26 @@ def create_job(sessions: sessionmaker[Session], new: NewJob) -> Submitted:
         status=JobStatus.QUEUED,
         request=new.request,
         request_hash=fingerprint,
-        idempotency_key=new.idempotency_key,
+        idempotency_key=key,
         enqueued_at=utcnow(),  # the reconciler re-sends it after the grace if the send is lost
     )
+    session.add(job)
     try:
-        with sessions() as session, session.begin():
-            session.add(job)
+        session.commit()
     except IntegrityError:
         # Two requests with one key raced; the first committed, this one replays it.
-        if not new.idempotency_key:
-            raise
-        existing = _by_idempotency_key(sessions, new.workspace_id, new.idempotency_key)
+        session.rollback()
+        existing = _by_idempotency_key(session, new.workspace_id, key) if key else None
         if existing is None:
             raise
         return Submitted(_same_request(existing, fingerprint), created=False)
     return Submitted(job, created=True)
 
 
-def _by_idempotency_key(sessions: sessionmaker[Session], workspace_id: str, key: str) -> Job | None:
-    with sessions() as session:
-        return session.scalars(
-            select(Job).where(Job.workspace_id == workspace_id, Job.idempotency_key == key)
-        ).one_or_none()
+def _by_idempotency_key(session: Session, workspace_id: str, key: str) -> Job | None:
+    return session.scalars(
+        select(Job).where(Job.workspace_id == workspace_id, Job.idempotency_key == key)
+    ).one_or_none()
 
 
 def _same_request(job: Job, fingerprint: str) -> Job:
@@ -93,6 +93,18 @@ def _same_request(job: Job, fingerprint: str) -> Job:
             "for a new request",
         )
     return job
+
+
+def find_job(session: Session, job_id: str) -> Job | None:
+    """The job row, or None."""
+    return session.get(Job, job_id)
+
+
+def job_drafts(session: Session, job_id: str) -> list[Draft]:
+    """A job's drafts, one per platform, in platform order."""
+    return list(
+        session.scalars(select(Draft).where(Draft.job_id == job_id).order_by(Draft.platform))
+    )
 
 
 def mark_enqueued(session: Session, job_id: str, at: datetime) -> None:

@@ -69,6 +69,21 @@ class Settings(BaseSettings):
     job_message_expires_s: int = Field(default=3600, gt=0)
     reconcile_every_s: float = Field(default=15.0, gt=0)
 
+    db_pool_size: int = Field(
+        default=10, ge=1, le=200, description="Database connections each process keeps open"
+    )
+    db_max_overflow: int = Field(
+        default=20, ge=0, le=500, description="Extra connections a process may open at peaks"
+    )
+    db_pool_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="How long a request waits for a free connection before answering 503",
+    )
+    db_statement_timeout_s: float = Field(
+        default=30.0, gt=0, description="PostgreSQL: a statement running longer is cancelled"
+    )
     max_upload_mb: int = Field(default=20, ge=1, le=500, description="Largest accepted upload")
     context_token_budget: int = Field(default=1500, ge=200)
     host: str = "127.0.0.1"

@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from sqlalchemy.orm import Session, sessionmaker
 
-from storage.db import transaction
-from storage.jobs import mark_enqueued
-from storage.models import Job, utcnow
+from storage.models import Job
 from storage.settings import Settings
 from worker.app import TASK_NAME
 
@@ -19,13 +16,13 @@ log = logging.getLogger(__name__)
 class JobQueue:
     """Puts committed jobs on their named queue, with an expiry."""
 
-    def __init__(self, app: Celery, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, app: Celery, settings: Settings) -> None:
         self._app = app
         self._settings = settings
-        self._sessions = sessions
 
     def send(self, job: Job) -> bool:
-        """Send the job's id; on a broker failure the reconciler re-sends it later."""
+        """Send the job's id (no database work: callers record the send in their own session);
+        on a broker failure the reconciler re-sends it later."""
         try:
             self._app.send_task(
                 TASK_NAME,
@@ -41,8 +38,6 @@ class JobQueue:
                 extra={"job_id": job.id, "error": repr(exc)},
             )
             return False
-        with transaction(self._sessions) as session:
-            mark_enqueued(session, job.id, utcnow())
         return True
 
     def ping(self) -> None:

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.jobs import stuck_jobs
+from storage.db import transaction
+from storage.jobs import mark_enqueued, stuck_jobs
+from storage.models import utcnow
 from storage.settings import Settings
 from worker.queue import JobQueue
 
@@ -25,7 +27,10 @@ def reconcile_once(settings: Settings, sessions: sessionmaker[Session], queue: J
             "re-enqueuing stuck job",
             extra={"job_id": job.id, "status": job.status.value, "attempts": job.attempts},
         )
-        sent += queue.send(job)
+        if queue.send(job):
+            with transaction(sessions) as session:
+                mark_enqueued(session, job.id, utcnow())
+            sent += 1
     return sent
 
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import PrincipalDep, RuntimeDep, SessionDep
+from api.deps import BrandId, PrincipalDep, SessionDep
+from api.edge import CheckedRoute
+from api.errors import error_responses
 from api.schemas import BrandCreate, BrandRead
 from brand_voice.brands import create_brand
 from storage.access import brands_in_scope, get_brand
-from storage.db import transaction
 from storage.enums import Role
 
-router = APIRouter(prefix="/v1/brands", tags=["brands"])
+router = APIRouter(
+    prefix="/v1/brands",
+    tags=["brands"],
+    route_class=CheckedRoute,
+    responses=error_responses(401, 422, 503),
+)
 
 
 @router.get("")
@@ -20,16 +26,16 @@ def list_brands(principal: PrincipalDep, session: SessionDep) -> list[BrandRead]
     return [BrandRead.of(b) for b in session.scalars(brands_in_scope(principal))]
 
 
-@router.get("/{brand_id}")
-def read_brand(brand_id: str, principal: PrincipalDep, session: SessionDep) -> BrandRead:
+@router.get("/{brand_id}", responses=error_responses(404))
+def read_brand(brand_id: BrandId, principal: PrincipalDep, session: SessionDep) -> BrandRead:
     """One brand (404 when it is not among yours)."""
     return BrandRead.of(get_brand(session, principal, brand_id))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-def add_brand(body: BrandCreate, principal: PrincipalDep, runtime: RuntimeDep) -> BrandRead:
+@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(403, 409, 413))
+def add_brand(body: BrandCreate, principal: PrincipalDep, session: SessionDep) -> BrandRead:
     """Create a brand in your workspace (admins only)."""
     principal.require_role(Role.ADMIN)
-    with transaction(runtime.sessions) as session:
-        brand = create_brand(session, principal.workspace_id, body.name, body.slug, body.profile)
+    brand = create_brand(session, principal.workspace_id, body.name, body.slug, body.profile)
+    session.commit()
     return BrandRead.of(brand)

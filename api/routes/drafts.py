@@ -6,17 +6,23 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
+from api.deps import DraftId, ExpectedVersion, PrincipalDep, SessionDep
+from api.edge import CheckedRoute
+from api.errors import error_responses
 from api.schemas import DraftRead, DraftVersionRead
 from brand_voice.profile import BrandProfile
 from generators.cards import CardFormat, default_format, render_card
 from generators.drafts.edits import DraftEdit, edit_draft
 from storage.access import Principal, find_brand
-from storage.db import transaction
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Brand, Draft, DraftVersion
 
-router = APIRouter(prefix="/v1/drafts", tags=["drafts and jobs"])
+router = APIRouter(
+    prefix="/v1/drafts",
+    tags=["drafts and jobs"],
+    route_class=CheckedRoute,
+    responses=error_responses(401, 404, 422, 503),
+)
 
 
 def _draft(session: Session, principal: Principal, draft_id: str) -> tuple[Draft, Brand]:
@@ -28,31 +34,33 @@ def _draft(session: Session, principal: Principal, draft_id: str) -> tuple[Draft
 
 
 @router.get("/{draft_id}")
-def read_draft(draft_id: str, principal: PrincipalDep, session: SessionDep) -> DraftRead:
+def read_draft(draft_id: DraftId, principal: PrincipalDep, session: SessionDep) -> DraftRead:
     """One draft, as its latest version."""
     return DraftRead.of(_draft(session, principal, draft_id)[0])
 
 
-@router.patch("/{draft_id}", responses={412: {"description": "The draft changed meanwhile"}})
+@router.patch("/{draft_id}", responses=error_responses(412, 413))
 def edit(
-    draft_id: str,
+    draft_id: DraftId,
     body: DraftEdit,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    session: SessionDep,
     response: Response,
     expected: ExpectedVersion,
 ) -> DraftRead:
     """Save an edit as a new version with you as its author; validation runs again."""
-    with transaction(runtime.sessions) as session:
-        draft, brand = _draft(session, principal, draft_id)
-        profile = BrandProfile.model_validate(brand.profile)
-        edit_draft(session, draft, body, expected, principal.user_id, profile)
+    draft, brand = _draft(session, principal, draft_id)
+    profile = BrandProfile.model_validate(brand.profile)
+    edit_draft(session, draft, body, expected, principal.user_id, profile)
+    session.commit()
     response.headers["ETag"] = f'"{draft.version}"'
     return DraftRead.of(draft)
 
 
 @router.get("/{draft_id}/versions")
-def versions(draft_id: str, principal: PrincipalDep, session: SessionDep) -> list[DraftVersionRead]:
+def versions(
+    draft_id: DraftId, principal: PrincipalDep, session: SessionDep
+) -> list[DraftVersionRead]:
     """Every version of the draft, newest first."""
     draft, _ = _draft(session, principal, draft_id)
     rows = session.scalars(
@@ -69,7 +77,7 @@ def versions(draft_id: str, principal: PrincipalDep, session: SessionDep) -> lis
     responses={200: {"content": {"image/png": {}}, "description": "The card as PNG"}},
 )
 def card(
-    draft_id: str,
+    draft_id: DraftId,
     principal: PrincipalDep,
     session: SessionDep,
     format: CardFormat | None = None,

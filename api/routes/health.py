@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from api.deps import RuntimeDep
+from api.errors import error_responses
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger(__name__)
@@ -22,7 +25,18 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "A dependency is down"}})
+class Readiness(BaseModel):
+    """Whether every dependency answers, and what each check found."""
+
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str] = Field(description='"ok", or "failed: ..." with the reason')
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "A dependency is down"}},
+)
 def readyz(request: Request, runtime: RuntimeDep) -> JSONResponse:
     """Every dependency answers: database, broker, vector store."""
     checks: dict[str, Callable[[], None]] = {
@@ -50,7 +64,7 @@ def _ping_database(runtime: RuntimeDep) -> None:
         connection.execute(text("SELECT 1"))
 
 
-@router.get("/metrics", response_class=Response)
+@router.get("/metrics", response_class=Response, responses=error_responses(503))
 def metrics(request: Request) -> Response:
     """Prometheus metrics: jobs by status and queue, LLM calls, latency and tokens."""
     return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)

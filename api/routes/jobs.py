@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 
-from api.deps import PrincipalDep, SessionDep
+from api.deps import BrandId, JobId, PrincipalDep, SessionDep
+from api.edge import CheckedRoute
+from api.errors import error_responses
 from api.schemas import DraftRead, JobRead
 from api.submit import SubmitDep
 from generators.drafts.schemas import DraftRequest
@@ -13,29 +17,39 @@ from generators.hashtags import HashtagRequest
 from storage.access import Principal, find_brand, get_brand
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
+from storage.jobs import find_job, job_drafts
 from storage.models import Draft, Job
 
-router = APIRouter(prefix="/v1", tags=["drafts and jobs"])
+router = APIRouter(
+    prefix="/v1",
+    tags=["drafts and jobs"],
+    route_class=CheckedRoute,
+    responses=error_responses(401, 404, 422, 503),
+)
+SUBMIT_ERRORS = error_responses(409, 413)
 
 
-@router.post("/brands/{brand_id}/drafts", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/brands/{brand_id}/drafts", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_ERRORS
+)
 def submit_draft(
-    brand_id: str,
+    brand_id: BrandId,
     body: DraftRequest,
     principal: PrincipalDep,
     session: SessionDep,
     submit: SubmitDep,
 ) -> JobRead:
     """Queue a draft job: one draft per platform. Poll `GET /v1/jobs/{id}` for the result."""
-    job = submit(
+    return submit(
         get_brand(session, principal, brand_id), JobKind.DRAFT, body.model_dump(mode="json")
     )
-    return JobRead.of(job, _drafts(session, job.id))
 
 
-@router.post("/brands/{brand_id}/hashtags", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/brands/{brand_id}/hashtags", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_ERRORS
+)
 def submit_hashtags(
-    brand_id: str,
+    brand_id: BrandId,
     body: HashtagRequest,
     principal: PrincipalDep,
     session: SessionDep,
@@ -43,22 +57,24 @@ def submit_hashtags(
 ) -> JobRead:
     """Queue a hashtag-set job: per platform, branded tags first, then tags ranked from your
     best posts, competitors and suggestions, each with its reason (in the job's `result`)."""
-    job = submit(
+    return submit(
         get_brand(session, principal, brand_id), JobKind.HASHTAGS, body.model_dump(mode="json")
     )
-    return JobRead.of(job, [])
 
 
 @router.get("/jobs/{job_id}")
-def read_job(job_id: str, principal: PrincipalDep, session: SessionDep) -> JobRead:
+def read_job(job_id: JobId, principal: PrincipalDep, session: SessionDep) -> JobRead:
     """A job's status, usage, error and drafts, read from the database."""
     job = _job(session, principal, job_id)
-    return JobRead.of(job, _drafts(session, job.id))
+    return JobRead.of(job, job_drafts(session, job.id))
 
 
 @router.get("/brands/{brand_id}/drafts")
 def list_drafts(
-    brand_id: str, principal: PrincipalDep, session: SessionDep, limit: int = 50
+    brand_id: BrandId,
+    principal: PrincipalDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="How many, newest first")] = 50,
 ) -> list[DraftRead]:
     """The brand's latest drafts, newest first."""
     brand = get_brand(session, principal, brand_id)
@@ -66,19 +82,13 @@ def list_drafts(
         select(Draft)
         .where(Draft.brand_id == brand.id)
         .order_by(Draft.created_at.desc())
-        .limit(max(1, min(limit, 200)))
+        .limit(limit)
     )
     return [DraftRead.of(d) for d in rows]
 
 
 def _job(session: SessionDep, principal: Principal, job_id: str) -> Job:
-    job = session.get(Job, job_id)
+    job = find_job(session, job_id)
     if job is None or find_brand(session, principal, job.brand_id) is None:
         raise PostcraftError(ErrorCode.JOB_NOT_FOUND, f"No job {job_id} among your brands")
     return job
-
-
-def _drafts(session: SessionDep, job_id: str) -> list[Draft]:
-    return list(
-        session.scalars(select(Draft).where(Draft.job_id == job_id).order_by(Draft.platform))
-    )

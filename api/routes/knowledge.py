@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from sqlalchemy import func, select
 
-from api.deps import ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
+from api.deps import BrandId, ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
+from api.edge import CheckedRoute
+from api.errors import error_responses
 from api.knowledge_schemas import (
     GuideJson,
     ProfileRead,
@@ -24,43 +26,47 @@ from brand_voice.profile import BrandProfile
 from brand_voice.sources import Upload, parse_upload
 from retrieval.context import ContextRequest, rank
 from storage.access import get_brand
-from storage.db import transaction
 from storage.enums import DocumentKind, JobKind, Platform, Role
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Document, Source
 
-router = APIRouter(prefix="/v1/brands/{brand_id}", tags=["brand knowledge"])
+router = APIRouter(
+    prefix="/v1/brands/{brand_id}",
+    tags=["brand knowledge"],
+    route_class=CheckedRoute,
+    responses=error_responses(401, 404, 422, 503),
+)
 
 
 @router.get("/profile")
-def read_profile(brand_id: str, principal: PrincipalDep, session: SessionDep) -> ProfileRead:
+def read_profile(brand_id: BrandId, principal: PrincipalDep, session: SessionDep) -> ProfileRead:
     """The brand's current profile and its version (send it back in If-Match when editing)."""
     brand = get_brand(session, principal, brand_id)
     return ProfileRead.of(profile_versions(session, brand.id)[0])
 
 
-@router.put("/profile", responses={412: {"description": "The profile changed meanwhile"}})
+@router.put("/profile", responses=error_responses(403, 412, 413))
 def edit_profile(
-    brand_id: str,
+    brand_id: BrandId,
     body: BrandProfile,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    session: SessionDep,
     response: Response,
     expected: ExpectedVersion,
 ) -> ProfileRead:
     """Save the profile as a new version (admins and managers)."""
     principal.require_role(Role.ADMIN, Role.MANAGER)
-    with transaction(runtime.sessions) as session:
-        brand = get_brand(session, principal, brand_id)
-        update_profile(session, brand, body, expected, principal.user_id)
-        latest = profile_versions(session, brand.id)[0]
+    brand = get_brand(session, principal, brand_id)
+    update_profile(session, brand, body, expected, principal.user_id)
+    latest = profile_versions(session, brand.id)[0]
+    session.commit()
     response.headers["ETag"] = f'"{latest.version}"'
     return ProfileRead.of(latest)
 
 
 @router.get("/profile/versions")
 def list_profile_versions(
-    brand_id: str, principal: PrincipalDep, session: SessionDep
+    brand_id: BrandId, principal: PrincipalDep, session: SessionDep
 ) -> list[ProfileRead]:
     """Every version of the profile, newest first."""
     brand = get_brand(session, principal, brand_id)
@@ -68,7 +74,7 @@ def list_profile_versions(
 
 
 @router.get("/sources")
-def list_sources(brand_id: str, principal: PrincipalDep, session: SessionDep) -> SourcesRead:
+def list_sources(brand_id: BrandId, principal: PrincipalDep, session: SessionDep) -> SourcesRead:
     """The brand's ingested sources, newest first, and its document counts by kind."""
     brand = get_brand(session, principal, brand_id)
     counts = dict(
@@ -90,10 +96,10 @@ def list_sources(brand_id: str, principal: PrincipalDep, session: SessionDep) ->
 @router.post(
     "/sources",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={413: {"description": "The file is larger than POSTCRAFT_MAX_UPLOAD_MB"}},
+    responses=error_responses(409, 413),
 )
 def upload_source(
-    brand_id: str,
+    brand_id: BrandId,
     file: Annotated[UploadFile, File(description="Guide: .md .txt .docx .pdf; posts: .csv .json")],
     kind: Annotated[DocumentKind, Form(description="voice_guide, post or competitor")],
     principal: PrincipalDep,
@@ -114,13 +120,14 @@ def upload_source(
         )
     upload = Upload(kind, file.filename or "upload", data, competitor, platform)
     payload = parse_upload(upload)
-    job = submit(brand, JobKind.INGEST, {"source": payload.model_dump(mode="json")})
-    return JobRead.of(job, [])
+    return submit(brand, JobKind.INGEST, {"source": payload.model_dump(mode="json")})
 
 
-@router.post("/sources/json", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/sources/json", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(409, 413)
+)
 def upload_source_json(
-    brand_id: str,
+    brand_id: BrandId,
     body: SourceJson,
     principal: PrincipalDep,
     session: SessionDep,
@@ -134,13 +141,12 @@ def upload_source_json(
         data = json.dumps({"posts": body.posts}, ensure_ascii=False).encode()
         name = body.name if body.name.endswith(".json") else f"{body.name}.json"
         upload = Upload(body.kind, name, data, body.competitor, body.platform)
-    job = submit(brand, JobKind.INGEST, {"source": parse_upload(upload).model_dump(mode="json")})
-    return JobRead.of(job, [])
+    return submit(brand, JobKind.INGEST, {"source": parse_upload(upload).model_dump(mode="json")})
 
 
 @router.get("/search")
 def search(
-    brand_id: str,
+    brand_id: BrandId,
     principal: PrincipalDep,
     session: SessionDep,
     runtime: RuntimeDep,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -38,22 +40,44 @@ def check_post(
     )
 
 
-class DraftEdit(BaseModel):
-    """A copywriter's change to a draft: the fields given replace the current ones."""
+def _null_refused(schema: dict[str, Any]) -> None:
+    """The schema of an edit: every field optional, none nullable."""
+    for name, field in schema.get("properties", {}).items():
+        branches = [b for b in field.pop("anyOf", []) if b.get("type") != "null"]
+        if branches:
+            field.update(branches[0])
+        field.pop("default", None)
+        schema["properties"][name] = field
 
-    model_config = ConfigDict(extra="forbid")
+
+class DraftEdit(BaseModel):
+    """A copywriter's change to a draft: the fields given replace the current ones; a field left
+    out keeps its value, and none may be null (send "" or [] to empty one)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_null_refused)
 
     headline: str | None = Field(default=None, min_length=1, max_length=500)
-    body: str | None = Field(default=None, min_length=1, max_length=70000)
+    body: str | None = Field(default=None, min_length=1, max_length=70000, pattern=r"\S")
     call_to_action: str | None = Field(default=None, max_length=1000)
     hashtags: list[str] | None = Field(default=None, max_length=60)
     image_brief: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null: leave the field out to keep its value")
+        return value
 
     @model_validator(mode="after")
     def _something(self) -> DraftEdit:
         if not self.model_fields_set:
             raise ValueError("send at least one of headline, body, call_to_action, hashtags")
         return self
+
+    def changes(self) -> dict[str, object]:
+        """The fields sent, and only those."""
+        return self.model_dump(exclude_unset=True)
 
 
 def post_of(draft: Draft) -> PostDraft:
@@ -102,7 +126,7 @@ def edit_draft(
     current = draft.version
     if expected_version is not None and expected_version != current:
         raise _conflict(current, expected_version)
-    post = post_of(draft).model_copy(update=edit.model_dump(exclude_unset=True))
+    post = post_of(draft).model_copy(update=edit.changes())
     post = post.model_copy(update={"hashtags": clean_tags(post.hashtags)})
     job = session.get(Job, draft.job_id)
     label = DraftRequest.model_validate(job.request).ad_label(draft.platform) if job else None

@@ -42,7 +42,7 @@ def _setup(tmp_path: Path, fake: FakeOpenAI, embedder: E5Embedder) -> tuple[Runt
 def _job(rt: Runtime, workspace: str, brand: str, platforms: list[str]) -> str:
     request = {"topic": "Новый лот из Кении", "platforms": platforms}
     new = NewJob(workspace, brand, None, JobKind.DRAFT, Queue.BATCH, request, None)
-    job_id = create_job(rt.sessions, new).job.id
+    job_id = create_job(rt.sessions(), new).job.id
     run_job(rt, job_id)
     return job_id
 

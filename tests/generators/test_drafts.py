@@ -94,7 +94,7 @@ def test_a_draft_job_stores_one_draft_per_platform_and_its_usage(
 ) -> None:
     brand = _brand(runtime, world, "zerno")
     job = create_job(
-        runtime.sessions,
+        runtime.sessions(),
         NewJob(
             world.workspace_id,
             brand.id,
@@ -130,7 +130,7 @@ def test_a_job_records_the_profile_version_it_used(runtime: Runtime, world: Worl
         changed = BrandProfile.model_validate({**row.profile, "usp": "Обжариваем каждую неделю"})
         update_profile(session, row, changed, expected_version=1, author=None)
     job = create_job(
-        runtime.sessions,
+        runtime.sessions(),
         NewJob(
             world.workspace_id, brand.id, None, JobKind.DRAFT, Queue.BATCH,
             {"topic": "Свежая обжарка", "platforms": ["vk"]}, None,

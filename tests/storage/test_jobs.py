@@ -17,7 +17,7 @@ USAGE = JobUsage("offline-composer", "v1", 10, 5, "tiktoken", 1, 0.01)
 
 def _new(rt: Runtime, world: World) -> str:
     return create_job(
-        rt.sessions,
+        rt.sessions(),
         NewJob(world.workspace_id, world.brand_a, None, JobKind.DRAFT, Queue.BATCH, {"t": 1}, None),
     ).job.id
 

@@ -20,13 +20,13 @@ def _queued_files(runtime: Runtime) -> list[str]:
 
 
 def test_a_job_whose_message_was_lost_is_sent_again(runtime: Runtime, world: World) -> None:
-    queue = JobQueue(make_celery(runtime.settings), runtime.settings, runtime.sessions)
+    queue = JobQueue(make_celery(runtime.settings), runtime.settings)
     fresh = create_job(
-        runtime.sessions,
+        runtime.sessions(),
         NewJob(world.workspace_id, world.brand_a, None, JobKind.DRAFT, Queue.BATCH, {"a": 1}, None),
     ).job
     lost = create_job(
-        runtime.sessions,
+        runtime.sessions(),
         NewJob(world.workspace_id, world.brand_a, None, JobKind.DRAFT, Queue.BATCH, {"b": 2}, None),
     ).job
     assert reconcile_once(runtime.settings, runtime.sessions, queue) == 0  # both within grace
