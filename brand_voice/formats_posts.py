@@ -225,7 +225,7 @@ def _to_platform(raw: str) -> Platform:
 def _to_url(raw: str) -> str:
     url = raw.strip()
     # Web links only: a javascript: or file: link would be rendered as a link later.
-    if not re.fullmatch(r"https?://\S+", url, re.IGNORECASE):
+    if not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", url, re.IGNORECASE):
         raise ValueError(f"must be a link starting with http:// or https://; got {shown(raw)}")
     return url
 
@@ -324,7 +324,7 @@ def _csv_post(
         reposts=_cell(row, "reposts", _to_count),
         views=_cell(row, "views", _to_count),
         url=_cell(row, "url", _to_url),
-        external_id=row.get("id", "").strip() or None,
+        external_id=optional_text(row.get("id")),
         author=optional_text(row.get("author")),
     )
 
@@ -416,6 +416,6 @@ def _documented_post(item: _JsonPost, text: str, platform: Platform) -> ParsedPo
         reposts=item.reposts,
         views=item.views,
         url=item.url,
-        external_id=(item.id.strip() or None) if item.id is not None else None,
+        external_id=optional_text(item.id),
         author=optional_text(item.author),
     )

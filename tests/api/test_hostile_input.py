@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from generators.runtime import Runtime
+from storage.jobs import find_job
 from tests.conftest import World, auth
 
 TOPIC = {"topic": "Autumn menu", "platforms": ["x"]}
@@ -161,3 +163,24 @@ def test_the_spec_documents_the_one_error_shape(api: TestClient) -> None:
                 assert "404" in statuses, (method, path)
             if method in ("post", "put", "patch"):
                 assert "413" in statuses, (method, path)
+
+
+def test_control_characters_inside_an_uploaded_file_never_reach_the_database(
+    api: TestClient, world: World, runtime: Runtime
+) -> None:
+    admin = auth(world.admin_key)
+    url = f"/v1/brands/{world.brand_a}/sources"
+    csv = b"text,url,platform\nA long enough post,https://a.test/\x00x,vk\n"
+    bad_link = api.post(url, headers=admin, data={"kind": "post"}, files={"file": ("p.csv", csv)})
+    assert bad_link.status_code == 422, bad_link.text
+    assert "url" in bad_link.json()["detail"]
+    csv = b"text,id,author,platform\nA long enough\x00 post,7\x00,Ann\x07a,vk\n"
+    cleaned = api.post(url, headers=admin, data={"kind": "post"}, files={"file": ("p.csv", csv)})
+    assert cleaned.status_code == 202, cleaned.text
+    with runtime.sessions() as session:  # the job's request holds the parsed, cleaned posts
+        job = find_job(session, cleaned.json()["id"])
+        assert job is not None
+        stored = json.dumps(job.request, ensure_ascii=False)
+    assert "A long enough post" in stored
+    assert "\x00" not in stored
+    assert "\x07" not in stored
