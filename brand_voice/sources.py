@@ -9,7 +9,7 @@ from pathlib import PurePath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from brand_voice.formats import ParsedPost, detect_post_format, parse_guide, parse_posts
@@ -18,7 +18,7 @@ from retrieval.store import Scalar, VectorStore
 from storage.db import add_in_order
 from storage.enums import DocumentKind, Platform
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Base, Source, new_id
+from storage.models import Base, Document, Source, new_id
 
 
 @dataclass(frozen=True)
@@ -178,3 +178,24 @@ def store_source(
     rows, report = prepare_source(session, store, brand_id, payload, progress)
     add_in_order(session, rows)
     return report
+
+
+def document_counts(session: Session, brand_id: str) -> dict[DocumentKind, int]:
+    """How many documents of each kind the brand has."""
+    counts = dict(
+        session.execute(
+            select(Document.kind, func.count())
+            .where(Document.brand_id == brand_id)
+            .group_by(Document.kind)
+        ).all()
+    )
+    return {kind: int(counts.get(kind, 0)) for kind in DocumentKind}
+
+
+def brand_sources(session: Session, brand_id: str) -> list[Source]:
+    """The brand's ingested sources, newest first."""
+    return list(
+        session.scalars(
+            select(Source).where(Source.brand_id == brand_id).order_by(Source.created_at.desc())
+        )
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.deps import DraftId, ExpectedVersion, PrincipalDep, SessionDep
@@ -14,8 +13,9 @@ from brand_voice.profile import BrandProfile
 from generators.cards import CardFormat, default_format, render_card
 from generators.drafts.edits import DraftEdit, edit_draft
 from storage.access import Principal, find_brand
+from storage.drafts import draft_versions, find_draft
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Brand, Draft, DraftVersion
+from storage.models import Brand, Draft
 
 router = APIRouter(
     prefix="/v1/drafts",
@@ -26,7 +26,7 @@ router = APIRouter(
 
 
 def _draft(session: Session, principal: Principal, draft_id: str) -> tuple[Draft, Brand]:
-    draft = session.get(Draft, draft_id)
+    draft = find_draft(session, draft_id)
     brand = find_brand(session, principal, draft.brand_id) if draft else None
     if draft is None or brand is None:
         raise PostcraftError(ErrorCode.DRAFT_NOT_FOUND, f"No draft {draft_id} among your brands")
@@ -63,11 +63,7 @@ def versions(
 ) -> list[DraftVersionRead]:
     """Every version of the draft, newest first."""
     draft, _ = _draft(session, principal, draft_id)
-    rows = session.scalars(
-        select(DraftVersion)
-        .where(DraftVersion.draft_id == draft.id)
-        .order_by(DraftVersion.version.desc())
-    )
+    rows = draft_versions(session, draft.id)
     return [DraftVersionRead.model_validate(r, from_attributes=True) for r in rows]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlalchemy import select
 
 from api.deps import BrandId, JobId, PrincipalDep, SessionDep
 from api.edge import CheckedRoute
@@ -15,10 +14,11 @@ from api.submit import SubmitDep
 from generators.drafts.schemas import DraftRequest
 from generators.hashtags import HashtagRequest
 from storage.access import Principal, find_brand, get_brand
+from storage.drafts import brand_drafts
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
 from storage.jobs import find_job, job_drafts
-from storage.models import Draft, Job
+from storage.models import Job
 
 router = APIRouter(
     prefix="/v1",
@@ -78,13 +78,7 @@ def list_drafts(
 ) -> list[DraftRead]:
     """The brand's latest drafts, newest first."""
     brand = get_brand(session, principal, brand_id)
-    rows = session.scalars(
-        select(Draft)
-        .where(Draft.brand_id == brand.id)
-        .order_by(Draft.created_at.desc())
-        .limit(limit)
-    )
-    return [DraftRead.of(d) for d in rows]
+    return [DraftRead.of(d) for d in brand_drafts(session, brand.id, limit)]
 
 
 def _job(session: SessionDep, principal: Principal, job_id: str) -> Job:

@@ -6,7 +6,6 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
-from sqlalchemy import func, select
 
 from api.deps import BrandId, ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
 from api.edge import CheckedRoute
@@ -23,12 +22,11 @@ from api.schemas import JobRead
 from api.submit import SubmitDep
 from brand_voice.brands import profile_versions, update_profile
 from brand_voice.profile import BrandProfile
-from brand_voice.sources import Upload, parse_upload
+from brand_voice.sources import Upload, brand_sources, document_counts, parse_upload
 from retrieval.context import ContextRequest, rank
 from storage.access import get_brand
 from storage.enums import DocumentKind, JobKind, Platform, Role
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Document, Source
 
 router = APIRouter(
     prefix="/v1/brands/{brand_id}",
@@ -77,19 +75,9 @@ def list_profile_versions(
 def list_sources(brand_id: BrandId, principal: PrincipalDep, session: SessionDep) -> SourcesRead:
     """The brand's ingested sources, newest first, and its document counts by kind."""
     brand = get_brand(session, principal, brand_id)
-    counts = dict(
-        session.execute(
-            select(Document.kind, func.count())
-            .where(Document.brand_id == brand.id)
-            .group_by(Document.kind)
-        ).all()
-    )
-    sources = session.scalars(
-        select(Source).where(Source.brand_id == brand.id).order_by(Source.created_at.desc())
-    )
     return SourcesRead(
-        documents={kind: int(counts.get(kind, 0)) for kind in DocumentKind},
-        sources=[SourceRead.of(s) for s in sources],
+        documents=document_counts(session, brand.id),
+        sources=[SourceRead.of(s) for s in brand_sources(session, brand.id)],
     )
 
 

@@ -1,0 +1,36 @@
+"""Draft queries: one draft, a brand's latest, a draft's versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Draft, DraftVersion
+
+
+def find_draft(session: Session, draft_id: str) -> Draft | None:
+    """The draft row, or None."""
+    return session.get(Draft, draft_id)
+
+
+def brand_drafts(session: Session, brand_id: str, limit: int) -> list[Draft]:
+    """The brand's latest drafts, newest first."""
+    return list(
+        session.scalars(
+            select(Draft)
+            .where(Draft.brand_id == brand_id)
+            .order_by(Draft.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def draft_versions(session: Session, draft_id: str) -> list[DraftVersion]:
+    """Every version of a draft, newest first."""
+    return list(
+        session.scalars(
+            select(DraftVersion)
+            .where(DraftVersion.draft_id == draft_id)
+            .order_by(DraftVersion.version.desc())
+        )
+    )
