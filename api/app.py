@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api.edge import EdgeMiddleware
 from api.errors import install_error_handlers
 from api.metrics import make_registry
+from api.openapi import truthful_openapi
 from api.routes import brands, drafts, health, jobs, knowledge
 from generators.runtime import Runtime, build_runtime
 from storage.db import migrate
@@ -56,6 +57,7 @@ def create_app(
     app.state.runtime = rt
     app.state.queue = queue
     app.state.metrics = make_registry(rt.sessions)
+    app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     # An upload may reach the limit; its multipart envelope gets 64 KiB on top.
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_upload_mb * 1024 * 1024 + 65536)

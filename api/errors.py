@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from storage.errors import ErrorCode, PostcraftError
 
@@ -149,8 +150,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 400:  # a body that cannot be parsed is bad input, like the rest
             return await _invalid(request, RequestValidationError([_unparsable(exc)]))
         code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        headers = exc.headers
+        if exc.status_code == 405:  # Starlette names only the first route's methods
+            headers = {"Allow": ", ".join(_allowed_methods(request))}
         return JSONResponse(
-            body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+            body(code, str(exc.detail)), status_code=exc.status_code, headers=headers
         )
 
     @app.exception_handler(Exception)
@@ -164,3 +168,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _unparsable(exc: StarletteHTTPException) -> dict[str, Any]:
     return {"type": "body_unparsable", "loc": ("body",), "msg": str(exc.detail), "input": None}
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (one path may have several routes)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if (
+            isinstance(route, Route)
+            and route.methods
+            and route.matches(request.scope)[0] != Match.NONE
+        ):
+            methods |= route.methods
+    return sorted(methods)

@@ -8,12 +8,23 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Response, status
 
 from api.deps import PrincipalDep, QueueDep, SessionDep
+from api.errors import error_responses
 from api.schemas import JobRead
 from storage.enums import JobKind, Queue
 from storage.jobs import NewJob, create_job, job_drafts
 from storage.models import Brand
 
-IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,200}$"  # visible ASCII, as header values travel safely
+# Visible ASCII, as header values travel safely; empty is allowed and means no key.
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{0,200}$"
+
+SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": JobRead,
+        "description": "A replay (`Idempotent-Replayed: true`): the job this Idempotency-Key "
+        "created, with the same body",
+    },
+    **error_responses(409, 413),
+}
 
 
 @dataclass(frozen=True)

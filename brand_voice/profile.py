@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from brand_voice.design import CardDesign
 from storage.enums import Platform, Rubric
@@ -16,6 +24,7 @@ LANGUAGE_NAMES = {
     "he": "Hebrew",
     "uk": "Ukrainian",
 }
+LANGUAGE_CODES: list[JsonValue] = [*sorted(LANGUAGE_NAMES)]  # the schema's enum
 
 
 class Formality(StrEnum):
@@ -66,7 +75,7 @@ class Voice(_Strict):
 
     formality: Formality = Formality.NEUTRAL
     address: Address | None = Field(default=None, description="Russian only: «ты» or «вы»")
-    humour: bool = Field(default=False, description="Jokes and wordplay allowed")
+    humour: StrictBool = Field(default=False, description="Jokes and wordplay allowed")
     emoji: EmojiPolicy = EmojiPolicy.SPARING
     sentence_length: SentenceLength = SentenceLength.MEDIUM
 
@@ -99,14 +108,18 @@ class RubricShare(_Strict):
         min_length=1, max_length=120, description="e.g. «Закулисье», Customer stories"
     )
     category: Rubric
-    share: float = Field(ge=0, le=1)
+    share: float = Field(strict=True, ge=0, le=1)
     description: str = ""
 
 
 class BrandProfile(_Strict):
     """What generation needs to know about a brand beyond its documents."""
 
-    language: str = Field(default="ru", description="ISO 639-1 code of the brand's main language")
+    language: str = Field(
+        default="ru",
+        description="ISO 639-1 code of the brand's main language",
+        json_schema_extra={"enum": LANGUAGE_CODES},
+    )
     extra_languages: list[str] = Field(default_factory=list)
     voice: Voice = Field(default_factory=Voice)
     usp: str = Field(default="", max_length=1000, description="Unique selling proposition")

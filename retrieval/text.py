@@ -12,7 +12,10 @@ _INVISIBLE = re.compile(
     "\u2800\u3164\uffa0\ufeff\ufff9-\ufffb]"
     "|[\U000e0000-\U000e007f]"
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 but tab and line breaks; DEL; C1
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+# The same rule as a JSON Schema pattern, for the OpenAPI spec of every text the API accepts.
+TEXT_PATTERN = f"^[^{_CONTROLS}]*$"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # only reachable through JSON escapes; not UTF-8
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")

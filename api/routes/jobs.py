@@ -10,7 +10,7 @@ from api.deps import BrandId, JobId, PrincipalDep, SessionDep
 from api.edge import CheckedRoute
 from api.errors import error_responses
 from api.schemas import DraftRead, JobRead
-from api.submit import SubmitDep
+from api.submit import SUBMIT_RESPONSES, SubmitDep
 from generators.drafts.schemas import DraftRequest
 from generators.hashtags import HashtagRequest
 from storage.access import Principal, find_brand, get_brand
@@ -26,11 +26,10 @@ router = APIRouter(
     route_class=CheckedRoute,
     responses=error_responses(401, 404, 422, 503),
 )
-SUBMIT_ERRORS = error_responses(409, 413)
 
 
 @router.post(
-    "/brands/{brand_id}/drafts", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_ERRORS
+    "/brands/{brand_id}/drafts", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_RESPONSES
 )
 def submit_draft(
     brand_id: BrandId,
@@ -46,7 +45,7 @@ def submit_draft(
 
 
 @router.post(
-    "/brands/{brand_id}/hashtags", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_ERRORS
+    "/brands/{brand_id}/hashtags", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_RESPONSES
 )
 def submit_hashtags(
     brand_id: BrandId,

@@ -19,7 +19,7 @@ from api.knowledge_schemas import (
     SourcesRead,
 )
 from api.schemas import JobRead
-from api.submit import SubmitDep
+from api.submit import SUBMIT_RESPONSES, SubmitDep
 from brand_voice.brands import profile_versions, update_profile
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import Upload, brand_sources, document_counts, parse_upload
@@ -84,7 +84,7 @@ def list_sources(brand_id: BrandId, principal: PrincipalDep, session: SessionDep
 @router.post(
     "/sources",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(409, 413),
+    responses=SUBMIT_RESPONSES,
 )
 def upload_source(
     brand_id: BrandId,
@@ -111,9 +111,7 @@ def upload_source(
     return submit(brand, JobKind.INGEST, {"source": payload.model_dump(mode="json")})
 
 
-@router.post(
-    "/sources/json", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(409, 413)
-)
+@router.post("/sources/json", status_code=status.HTTP_202_ACCEPTED, responses=SUBMIT_RESPONSES)
 def upload_source_json(
     brand_id: BrandId,
     body: SourceJson,

@@ -48,6 +48,7 @@ def _null_refused(schema: dict[str, Any]) -> None:
             field.update(branches[0])
         field.pop("default", None)
         schema["properties"][name] = field
+    schema["minProperties"] = 1
 
 
 class DraftEdit(BaseModel):
@@ -57,7 +58,7 @@ class DraftEdit(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_null_refused)
 
     headline: str | None = Field(default=None, min_length=1, max_length=500)
-    body: str | None = Field(default=None, min_length=1, max_length=70000, pattern=r"\S")
+    body: str | None = Field(default=None, min_length=1, max_length=70000)
     call_to_action: str | None = Field(default=None, max_length=1000)
     hashtags: list[str] | None = Field(default=None, max_length=60)
     image_brief: str | None = Field(default=None, max_length=1000)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
-from brand_voice.profile import LANGUAGE_NAMES
+from brand_voice.profile import LANGUAGE_CODES, LANGUAGE_NAMES
 from storage.enums import Platform, Rubric
 
 
@@ -26,19 +34,26 @@ class DraftRequest(BaseModel):
 
     topic: str = Field(min_length=3, max_length=300, description="What the post is about")
     brief: str = Field(default="", max_length=2000, description="Facts and angle to include")
-    platforms: list[Platform] = Field(min_length=1, max_length=11, description="One draft each")
+    platforms: list[Platform] = Field(
+        min_length=1,
+        max_length=11,
+        description="One draft each",
+        json_schema_extra={"uniqueItems": True},
+    )
     rubric: Rubric | None = Field(default=None, description="The content-plan heading")
     goal: str = Field(default="", max_length=300, description="What the post should achieve")
     language: str | None = Field(
-        default=None, description="ISO 639-1; default: the brand's language"
+        default=None,
+        description="ISO 639-1; default: the brand's language",
+        json_schema_extra={"enum": [*LANGUAGE_CODES, None]},
     )
-    image: bool = Field(default=True, description="Wanted: an image brief and a card")
+    image: StrictBool = Field(default=True, description="Wanted: an image brief and a card")
     call_to_action: str = Field(default="", max_length=300)
     link: AnyHttpUrl | None = Field(
         default=None, description="Gets UTM tags per platform (utm_source = the platform)"
     )
     utm_campaign: str = Field(default="", max_length=100, pattern=r"^[\w.-]*$")
-    is_ad: bool = Field(default=False, description="A paid placement: labelled as an ad")
+    is_ad: StrictBool = Field(default=False, description="A paid placement: labelled as an ad")
     erid: str = Field(
         default="", max_length=64, pattern=r"^[\w-]*$", description="The ad token (Russia)"
     )

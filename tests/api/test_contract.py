@@ -49,6 +49,24 @@ GUARD_S = 600
 # Response excerpt length, and distinct variants shown per failing (operation, check).
 EXCERPT = 300
 MAX_VARIANTS = 3
+# Operations whose input has rules JSON Schema cannot state, each refused with a 422 that names
+# the field, or whose writes are conditional (If-Match: a valid but stale version gets 412):
+# rubric shares that add up to 1 and «ты»/«вы» only for Russian (brand profiles); an ad on VK,
+# OK or Telegram needs its erid (drafts); a file's contents (uploads: empty, unknown type, rows
+# without text); a draft edit against a stale version. For these, and only these, schema-valid
+# input may also answer 412 or 422; every other check stays as strict as for the rest.
+RULES_BEYOND_THE_SCHEMA = (
+    "POST /v1/brands",
+    "PUT /v1/brands/{brand_id}/profile",
+    "POST /v1/brands/{brand_id}/drafts",
+    "POST /v1/brands/{brand_id}/sources/json",
+    "PATCH /v1/drafts/{draft_id}",
+)
+BUSINESS_RULES = {
+    "positive_data_acceptance": {
+        "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]
+    }
+}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _CODE_POINT = re.compile(r"U\+[0-9A-F]{4,6}")
 _NUMBER = re.compile(r"\d+")
@@ -122,7 +140,12 @@ def _config(brand_id: str, key: str) -> schemathesis.Config:
                     # By name: include-method and include-path would match either one (OR).
                     "include-name": "POST /v1/brands/{brand_id}/sources",
                     "generation": {**generation, "max-examples": UPLOAD_MAX_EXAMPLES},
-                }
+                    "checks": BUSINESS_RULES,
+                },
+                *(
+                    {"include-name": name, "checks": BUSINESS_RULES}
+                    for name in RULES_BEYOND_THE_SCHEMA
+                ),
             ],
         }
     )
