@@ -6,9 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -108,8 +109,14 @@ def job_drafts(session: Session, job_id: str) -> list[Draft]:
 
 
 def mark_enqueued(session: Session, job_id: str, at: datetime) -> None:
-    """Record when the job's message was (re)sent to the broker."""
-    session.execute(update(Job).where(Job.id == job_id).values(enqueued_at=at))
+    """Record that the job's message was sent again at `at` (taken once the send returned):
+    the reconciler's clock for the job restarts, and its back-off doubles."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(enqueued_at=at, sends=Job.sends + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def claim_job(session: Session, job_id: str, lease: timedelta, max_attempts: int) -> Job | None:
@@ -221,22 +228,124 @@ def fail_job(session: Session, job_id: str, attempt: int, error: PostcraftError)
 _OPEN = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-def stuck_jobs(session: Session, queued_grace: timedelta, limit: int = 500) -> list[Job]:
-    """Jobs whose message may be lost: queued too long, or running past their lease."""
-    now = utcnow()
-    return list(
-        session.scalars(
-            select(Job)
-            .where(
-                or_(
-                    and_(
-                        Job.status == JobStatus.QUEUED,
-                        Job.enqueued_at < now - queued_grace,
-                    ),
-                    and_(Job.status == JobStatus.RUNNING, Job.lease_until < now),
-                )
-            )
-            .order_by(Job.created_at)
-            .limit(limit)
+def stuck_jobs(
+    session: Session, rule: ResendRule, now: datetime | None = None, limit: int = 500
+) -> list[StuckJob]:
+    """Open jobs that no message can still reach, each with the reason, oldest first.
+
+    A job is re-sent only when no message for it can still be on its way: the lease of its
+    running attempt ran out; or its message expired; or, its queue being FIFO, a job created
+    after that message was sent has already been claimed (it overtook the message, which was
+    therefore lost); or its queue is idle (no job of it running, none claimed for
+    `rule.grace`) and it has waited its back-off: grace, 2 x grace, 4 x grace ... after its
+    1st, 2nd, 3rd ... send. A backlog being worked through is never re-sent, however long
+    it waits."""
+    now = now or utcnow()
+    found: list[StuckJob] = []
+    for queue in Queue:
+        found += _stuck_on(session, queue, rule, now, limit)
+    return found
+
+
+def _stuck_on(
+    session: Session, queue: Queue, rule: ResendRule, now: datetime, limit: int
+) -> list[StuckJob]:
+    # Busy: a worker took one of its jobs lately, or is running one. A job waiting behind them
+    # has its message still ahead in the queue, or it will be overtaken by a later job.
+    last_claim = session.scalar(select(func.max(Job.started_at)).where(Job.queue == queue))
+    running = session.scalar(
+        select(Job.id)
+        .where(Job.status == JobStatus.RUNNING, Job.lease_until > now, Job.queue == queue)
+        .limit(1)
+    )
+    idle = running is None and (last_claim is None or last_claim <= now - rule.grace)
+    # The newest job known to have left the queue: claimed long enough ago that a message ahead
+    # of it has reached its own claim. Older claims cannot overtake an unexpired message.
+    frontier = session.scalar(
+        select(func.max(Job.created_at)).where(
+            Job.queue == queue,
+            Job.started_at > now - rule.expires,
+            Job.started_at <= now - rule.claim_slack,
         )
     )
+    sent = Job.enqueued_at
+    lease_over = and_(
+        Job.status == JobStatus.RUNNING,
+        Job.lease_until < now,
+        or_(sent.is_(None), sent < Job.lease_until),
+    )
+    lost: list[ColumnElement[bool]] = [sent.is_(None), sent <= now - rule.expires]
+    if frontier is not None:
+        lost.append(sent < frontier - rule.send_slack)
+    if idle:
+        lost += _backoff_over(rule, now)
+    waiting = or_(
+        Job.status == JobStatus.QUEUED,
+        and_(Job.status == JobStatus.RUNNING, Job.lease_until < now),
+    )
+    jobs = session.scalars(
+        select(Job)
+        .where(Job.queue == queue, or_(lease_over, and_(waiting, or_(*lost))))
+        .order_by(Job.created_at)
+        .limit(limit)
+    )
+    return [StuckJob(job, _reason(job, rule, now, frontier)) for job in jobs]
+
+
+def _backoff_over(rule: ResendRule, now: datetime) -> list[ColumnElement[bool]]:
+    """`sends == n and sent <= now - grace * 2**(n-1)` for each n whose wait is below the
+    expiry (past it, the expiry clause applies)."""
+    clauses: list[ColumnElement[bool]] = []
+    for n in range(1, 64):
+        wait = rule.grace * 2 ** (n - 1)
+        if wait >= rule.expires:
+            break
+        sends = Job.sends <= 1 if n == 1 else Job.sends == n
+        clauses.append(and_(sends, Job.enqueued_at <= now - wait))
+    return clauses
+
+
+def _reason(job: Job, rule: ResendRule, now: datetime, frontier: datetime | None) -> ResendReason:
+    sent = job.enqueued_at
+    if job.status == JobStatus.RUNNING and (
+        sent is None or (job.lease_until is not None and sent < job.lease_until)
+    ):
+        return ResendReason.LEASE_EXPIRED
+    if sent is None or sent <= now - rule.expires:
+        return ResendReason.EXPIRED
+    if frontier is not None and sent < frontier - rule.send_slack:
+        return ResendReason.OVERTAKEN
+    return ResendReason.IDLE
+
+
+@dataclass(frozen=True)
+class ResendRule:
+    """When the reconciler may send a job's message again."""
+
+    grace: timedelta
+    """The first wait after a send while the queue is idle; it doubles with each send."""
+    expires: timedelta
+    """The message expiry: an older message is certainly gone, so re-sending is always safe."""
+    send_slack: timedelta = timedelta(seconds=1)
+    """How much later than its recorded time a send may reach the broker (the API records the
+    job's creation, then sends), clock skew between machines included."""
+    claim_slack: timedelta = timedelta(seconds=5)
+    """How long a message taken by a worker may take to reach its claim (a fresh worker process
+    builds its runtime first)."""
+
+
+class ResendReason(StrEnum):
+    """Why a job's message is taken for lost."""
+
+    LEASE_EXPIRED = "lease_expired"
+    EXPIRED = "message_expired"
+    OVERTAKEN = "overtaken"
+    IDLE = "queue_idle"
+
+
+@dataclass(frozen=True)
+class StuckJob:
+    """A job to send again, and why."""
+
+    job: Job
+    reason: ResendReason

@@ -206,6 +206,8 @@ class Job(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "idempotency_key", name="uq_jobs_workspace_idempotency"),
         Index("ix_jobs_status_lease", "status", "lease_until"),
+        # The reconciler asks, per queue, when a job was last claimed and which jobs were.
+        Index("ix_jobs_queue_started", "queue", "started_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -221,7 +223,9 @@ class Job(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the job's message was last sent to the broker, and how many times it was sent.
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    sends: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

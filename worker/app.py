@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
@@ -58,8 +59,19 @@ def _config(settings: Settings) -> dict[str, Any]:
         "task_default_queue": Queue.BATCH.value,
         "worker_prefetch_multiplier": 1,
         "worker_hijack_root_logger": False,
+        # The broker may go away and come back: a worker waits for it however long it takes
+        # (Celery's default gives up after 100 tries and the worker exits), at start and after
+        # a loss, and treats a broker protocol error like a lost connection.
+        "broker_connection_retry": True,
         "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "broker_channel_error_retry": True,
         "broker_connection_timeout": 5,
+        # A job still running when the connection drops keeps running: its result goes to the
+        # database, which is the truth; a late ack has nowhere to go and a redelivered message
+        # finds the job finished. (Cancelling it would leave the job for the reconciler after
+        # its lease.)
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_serializer": "json",
         "accept_content": ["json"],
     }
@@ -79,7 +91,24 @@ def _config(settings: Settings) -> dict[str, Any]:
         # The filesystem transport has no fanout: no remote control, events or heartbeats.
         config["worker_enable_remote_control"] = False
         config["broker_heartbeat"] = 0
-    else:
-        # Unacked messages come back after this long; the reconciler is faster still.
-        config["broker_transport_options"] = {"visibility_timeout": settings.job_time_limit_s * 2}
+    elif urlsplit(settings.celery_broker_url).scheme in ("redis", "rediss"):
+        config["broker_transport_options"] = {
+            # Unacked messages come back after this long; the reconciler is faster still.
+            "visibility_timeout": settings.job_time_limit_s * 2,
+            # A Redis that vanishes without closing the connection (a host down, a failover)
+            # must not hang a publish or a consumer: bounded socket waits, and kombu's
+            # health checks of its long-lived connections every 10 s.
+            "socket_connect_timeout": 5,
+            "socket_timeout": 10,
+            "socket_keepalive": True,
+            "health_check_interval": 10,
+            # A publisher whose broker is down learns it at once (kombu would otherwise retry
+            # until broker_connection_timeout, holding an API request for ~6 s): the job row is
+            # committed and the reconciler sends it later. Workers reconnect on their own terms
+            # (broker_connection_max_retries).
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.2,
+        }
     return config

@@ -1,4 +1,11 @@
-"""Re-sending jobs whose message was lost: queued too long, or running past their lease."""
+"""Re-sending jobs whose message is lost, and only those: a message that may still reach a
+worker is never doubled, so a long backlog is not flooded with copies.
+
+The rule (see `storage.jobs.stuck_jobs`): a running job is re-sent once its lease has run out;
+a queued job (or a re-sent running one) when its message expired, when a job created after its
+message was sent has already been claimed (queues are FIFO: the message was overtaken, so it is
+lost), or when its queue is idle (nothing of it running, nothing claimed for the grace) and the
+job has waited its back-off (grace, 2 x grace, 4 x grace ... capped by the message expiry)."""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import transaction
-from storage.jobs import mark_enqueued, stuck_jobs
+from storage.jobs import ResendRule, mark_enqueued, stuck_jobs
 from storage.models import utcnow
 from storage.settings import Settings
 from worker.queue import JobQueue
@@ -17,20 +24,41 @@ from worker.queue import JobQueue
 log = logging.getLogger(__name__)
 
 
+def resend_rule(settings: Settings) -> ResendRule:
+    """The re-send rule for these settings."""
+    return ResendRule(
+        grace=timedelta(seconds=settings.job_queued_grace_s),
+        expires=timedelta(seconds=settings.job_message_expires_s),
+    )
+
+
 def reconcile_once(settings: Settings, sessions: sessionmaker[Session], queue: JobQueue) -> int:
-    """Re-send every stuck job once; returns how many were re-sent."""
+    """Re-send every job whose message is lost; returns how many were re-sent. A failed send
+    ends the pass (the broker is down: the next pass tries again)."""
     with sessions() as session:
-        jobs = stuck_jobs(session, timedelta(seconds=settings.job_queued_grace_s))
+        stuck = stuck_jobs(session, resend_rule(settings))
     sent = 0
-    for job in jobs:
+    for item in stuck:
+        job = item.job
+        if not queue.send(job):
+            log.warning(
+                "broker unreachable; re-sending stops until the next pass",
+                extra={"job_id": job.id, "pending": len(stuck) - sent},
+            )
+            break
+        with transaction(sessions) as session:
+            mark_enqueued(session, job.id, utcnow())  # after the send: a later time is safe
+        sent += 1
         log.info(
-            "re-enqueuing stuck job",
-            extra={"job_id": job.id, "status": job.status.value, "attempts": job.attempts},
+            "re-sent job",
+            extra={
+                "job_id": job.id,
+                "reason": item.reason.value,
+                "status": job.status.value,
+                "sends": job.sends + 1,
+                "attempts": job.attempts,
+            },
         )
-        if queue.send(job):
-            with transaction(sessions) as session:
-                mark_enqueued(session, job.id, utcnow())
-            sent += 1
     return sent
 
 
