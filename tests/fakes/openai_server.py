@@ -436,8 +436,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args(argv)
     fake = FakeOpenAI(host=args.host, port=args.port, latency=args.latency).start()
-    print(f"Fake OpenAI server listening on {fake.url}", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C may come as soon as the URL is out
+        print(f"Fake OpenAI server listening on {fake.url}", flush=True)
         while True:
             time.sleep(3600)
     fake.stop()
