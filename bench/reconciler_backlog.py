@@ -38,7 +38,12 @@ from storage.enums import JobStatus
 from storage.jobs import NewJob, create_job, mark_enqueued
 from storage.models import Draft, Job, utcnow
 from storage.settings import Settings
-from tests.e2e.processes import Process, environment, free_port, setup_brand, wait_job, wait_ready
+from tests.e2e.processes import (
+    api_and_worker,
+    environment,
+    setup_brand,
+    wait_job,
+)
 from tests.e2e.services import postgres_database
 from tests.e2e.test_broker_outage import redis_server
 from tests.fakes.openai_server import FakeOpenAI
@@ -122,13 +127,7 @@ def run(rule: str, jobs: int, lost: int, latency: float, folder: Path) -> Outcom
         }
         env = environment(folder / "var", **settings)
         brand_id, key = setup_brand(env, "zerno")
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        api = Process(env, folder / "api.log", "serve", "--no-worker", "--port", str(port))
-        stack.callback(api.stop)
-        worker = Process(env, folder / "worker.log", "worker", "--concurrency", "2")
-        stack.callback(worker.stop)
-        wait_ready(url, api)
+        url, worker = api_and_worker(env, folder, stack)
         headers = {"Authorization": f"Bearer {key}"}
         client = stack.enter_context(httpx.Client(headers=headers, timeout=30))
 

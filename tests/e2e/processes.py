@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -136,3 +136,17 @@ def setup_brand(env: dict[str, str], slug: str) -> tuple[str, str]:
     brand_id = cli(env, "brands", "import", folder, "--workspace", workspace).splitlines()[-1]
     key = cli(env, "keys", "create", "admin@e2e.test", "--role", "admin", "--workspace", workspace)
     return brand_id, key
+
+
+def api_and_worker(env: dict[str, str], log_dir: Path, stack: ExitStack) -> tuple[str, Process]:
+    """The scaled topology on one machine: `postcraft serve --no-worker` on a free port and a
+    supervised `postcraft worker --concurrency 2`, both stopped when `stack` closes. Waits for
+    the API; returns its URL and the worker."""
+    port = free_port()
+    api = Process(env, log_dir / "api.log", "serve", "--no-worker", "--port", str(port))
+    stack.callback(api.stop)
+    worker = Process(env, log_dir / "worker.log", "worker", "--concurrency", "2")
+    stack.callback(worker.stop)
+    url = f"http://127.0.0.1:{port}"
+    wait_ready(url, api)
+    return url, worker

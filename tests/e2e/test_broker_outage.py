@@ -24,7 +24,14 @@ from sqlalchemy import create_engine, func, select
 from storage.enums import JobStatus
 from storage.models import Draft, Job
 from storage.settings import Settings
-from tests.e2e.processes import Process, environment, free_port, setup_brand, wait_job, wait_ready
+from tests.e2e.processes import (
+    Process,
+    api_and_worker,
+    environment,
+    free_port,
+    setup_brand,
+    wait_job,
+)
 from tests.e2e.services import _unavailable, postgres_database
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -118,15 +125,9 @@ def test_every_job_ends_once_when_redis_restarts_mid_job(
             **SETTINGS,
         )
         brand_id, key = setup_brand(env, "zerno")
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        api = Process(env, tmp_path / "api.log", "serve", "--no-worker", "--port", str(port))
-        stack.callback(api.stop)
-        worker = Process(env, tmp_path / "worker.log", "worker", "--concurrency", "2")
-        stack.callback(worker.stop)
         reconciler = Process(env, tmp_path / "reconciler.log", "reconciler")
         stack.callback(reconciler.stop)
-        wait_ready(url, api)
+        url, worker = api_and_worker(env, tmp_path, stack)
         headers = {"Authorization": f"Bearer {key}"}
 
         def submit(n: int) -> str:
