@@ -32,12 +32,13 @@ def get_queue(request: Request) -> JobQueue:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
+QueueDep = Annotated[JobQueue, Depends(get_queue)]
+
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 # Ids are checked by format before any query: a malformed one is a 422 naming the parameter.
 BrandId = Annotated[str, Path(pattern=_UUID, description="The brand's id (a UUID)")]
 JobId = Annotated[str, Path(pattern=_UUID, description="The job's id (a UUID)")]
 DraftId = Annotated[str, Path(pattern=_UUID, description="The draft's id (a UUID)")]
-QueueDep = Annotated[JobQueue, Depends(get_queue)]
 
 
 def get_session(runtime: RuntimeDep) -> Iterator[Session]:

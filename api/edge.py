@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -21,7 +22,9 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import body as error_body
 from retrieval.text import forbidden_character
+from storage.errors import ErrorCode
 
 
 class BodyTooLarge(HTTPException):
@@ -65,7 +68,7 @@ class EdgeMiddleware:
 
 
 async def _send_413(send: Send, error: BodyTooLarge) -> None:
-    body = json.dumps({"error": "payload_too_large", "detail": error.detail}).encode()
+    body = json.dumps(error_body(ErrorCode.PAYLOAD_TOO_LARGE.value, error.detail)).encode()
     await send(
         {
             "type": "http.response.start",
@@ -111,8 +114,11 @@ async def _control_characters(request: Request) -> list[tuple[Loc, str]]:
         found += [((where, name, *loc), c) for name, value in values for loc, c in _walk(value)]
     content_type = request.headers.get("content-type", "")
     if "json" in content_type:
+        raw = await request.body()
+        if not _MAY_HOLD_CONTROL.search(raw):
+            return found  # the common case: no second parse of the body
         try:
-            body = json.loads(await request.body())
+            body = json.loads(raw)
         except ValueError:
             return found  # FastAPI reports the broken JSON itself
         found += [(("body", *loc), c) for loc, c in _walk(body)]
@@ -125,6 +131,9 @@ async def _control_characters(request: Request) -> list[tuple[Loc, str]]:
 
 
 Loc = tuple[str | int, ...]
+# In JSON a control character can only be an escape (\u0000-\u009f, DEL included) or a raw DEL
+# or C1 character (raw C0 ones are invalid JSON); a lone surrogate is an escape too (\ud800).
+_MAY_HOLD_CONTROL = re.compile(rb"\\u00[0-9a-fA-F]{2}|\\u[dD][89a-fA-F]|\x7f|\xc2[\x80-\x9f]")
 
 
 def _walk(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:

@@ -10,8 +10,9 @@ from fastapi import Depends, Header, Response, status
 from api.deps import PrincipalDep, QueueDep, SessionDep
 from api.errors import error_responses
 from api.schemas import JobRead
+from storage.drafts import job_drafts
 from storage.enums import JobKind, Queue
-from storage.jobs import NewJob, create_job, job_drafts
+from storage.jobs import NewJob, create_job
 from storage.models import Brand
 
 # Visible ASCII, as header values travel safely; empty is allowed and means no key.

@@ -1,4 +1,4 @@
-"""Draft queries: one draft, a brand's latest, a draft's versions."""
+"""Draft queries: one draft, a job's, a brand's latest, a draft's versions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ from storage.models import Draft, DraftVersion
 def find_draft(session: Session, draft_id: str) -> Draft | None:
     """The draft row, or None."""
     return session.get(Draft, draft_id)
+
+
+def job_drafts(session: Session, job_id: str) -> list[Draft]:
+    """A job's drafts, one per platform, in platform order."""
+    return list(
+        session.scalars(select(Draft).where(Draft.job_id == job_id).order_by(Draft.platform))
+    )
 
 
 def brand_drafts(session: Session, brand_id: str, limit: int) -> list[Draft]:

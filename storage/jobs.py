@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from storage.db import add_in_order
 from storage.enums import JobKind, JobStatus, Queue
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Base, Draft, Job, utcnow
+from storage.models import Base, Job, utcnow
 
 
 def request_fingerprint(kind: JobKind, brand_id: str, request: dict[str, Any]) -> str:
@@ -99,13 +99,6 @@ def _same_request(job: Job, fingerprint: str) -> Job:
 def find_job(session: Session, job_id: str) -> Job | None:
     """The job row, or None."""
     return session.get(Job, job_id)
-
-
-def job_drafts(session: Session, job_id: str) -> list[Draft]:
-    """A job's drafts, one per platform, in platform order."""
-    return list(
-        session.scalars(select(Draft).where(Draft.job_id == job_id).order_by(Draft.platform))
-    )
 
 
 def mark_enqueued(session: Session, job_id: str, at: datetime) -> None:

@@ -14,10 +14,10 @@ from api.submit import SUBMIT_RESPONSES, SubmitDep
 from generators.drafts.schemas import DraftRequest
 from generators.hashtags import HashtagRequest
 from storage.access import Principal, find_brand, get_brand
-from storage.drafts import brand_drafts
+from storage.drafts import brand_drafts, job_drafts
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
-from storage.jobs import find_job, job_drafts
+from storage.jobs import find_job
 from storage.models import Job
 
 router = APIRouter(

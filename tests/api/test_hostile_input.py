@@ -106,6 +106,22 @@ def test_control_characters_in_a_body_are_refused_by_field(
     assert "U+" in answer.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("Autumn\x85menu", "body.topic"), ("Autumn\x7fmenu", "body.brief")],
+)
+def test_raw_c1_and_del_characters_are_refused_too(
+    api: TestClient, world: World, text: str, field: str
+) -> None:
+    """Unescaped in UTF-8 JSON (valid JSON, unlike raw C0): no escape gives them away."""
+    body = {**TOPIC, field.removeprefix("body."): text}
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    assert b"\\u" not in raw
+    headers = {**auth(world.key_b), "Content-Type": "application/json"}
+    answer = api.post(f"/v1/brands/{world.brand_b}/drafts", content=raw, headers=headers)
+    assert _fields(answer) == [field]
+
+
 def test_tabs_and_line_breaks_are_text_not_control(api: TestClient, world: World) -> None:
     body = {**TOPIC, "brief": "Two lines:\n\tindented\r\nand Windows ones"}
     answer = api.post(f"/v1/brands/{world.brand_b}/drafts", json=body, headers=auth(world.key_b))
