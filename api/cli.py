@@ -307,7 +307,9 @@ def ingest(
     brand: Annotated[str, typer.Option(help="Brand id or slug")],
     kind: Annotated[DocumentKind, typer.Option(help="voice_guide, post or competitor")],
     platform: Annotated[Platform | None, typer.Option(help="For files that do not say")] = None,
-    competitor: Annotated[str | None, typer.Option(help="The competitor's name")] = None,
+    competitor: Annotated[
+        str | None, typer.Option(help="The competitor's name, for items that name none")
+    ] = None,
     workspace: Workspace_ = None,
 ) -> None:
     """Ingest files into a brand's knowledge, with a progress bar; all or nothing."""
@@ -333,6 +335,8 @@ def ingest(
         console.print(
             f"{payload.name}: {report.items} items, {state}, {report.duplicates} duplicates"
         )
+        for warning in report.warnings:
+            console.print(f"  warning: {warning}", markup=False, highlight=False)
 
 
 def _brand_by_key(session: Session, workspace_id: str, key: str) -> Brand:

@@ -61,14 +61,20 @@ class SourcesRead(BaseModel):
 
 
 class PostsJson(BaseModel):
-    """Past posts or competitor examples as JSON (the documented post fields, see README)."""
+    """Past posts or competitor examples as JSON (the documented post fields or their export
+    aliases, see README; unknown fields are ignored with a warning in the job's result)."""
 
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal[DocumentKind.POST, DocumentKind.COMPETITOR]
     name: str = Field(default="upload.json", max_length=200, description="Shown in the sources")
     platform: Platform | None = Field(default=None, description="For posts that do not say")
-    competitor: str | None = Field(default=None, max_length=200)
+    competitor: str | None = Field(
+        default=None,
+        max_length=200,
+        description="For competitor examples that do not name their own competitor "
+        "(`author`, `competitor`, `brand`, ...); a post's own name wins",
+    )
     posts: list[dict[str, Any]] = Field(min_length=1)
 
 

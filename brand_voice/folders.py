@@ -3,7 +3,8 @@
 zerno/
   brand.json              {"name", "slug", and BrandProfile fields}
   guide.md | guide.docx | guide.pdf | guide.txt      the voice guide
-  competitors.csv | competitors.json                 competitor examples (untrusted)
+  competitors.csv | competitors.json                 competitor examples (untrusted), each
+                                                     naming its competitor (author/competitor)
   anything else .csv/.json                           past posts: documented CSV/JSON,
                                                      Telegram Desktop result.json, VK wall.get
 """

@@ -5,25 +5,33 @@ fine). A problem is reported with the file's name and its place (CSV: the file's
 header being line 1; JSON: the line and column of broken syntax, or a path such as
 `posts[2].likes`), up to five problems at once, and nothing is taken from a file that has one.
 
-Posts (`parse_posts`; `detect_post_format` tells the format from the name and the content):
+Posts (`read_posts`, with the warnings, or `parse_posts`; `detect_post_format` tells the
+format from the name and the content):
 
 - Documented CSV (.csv). A header row, then one post per row, separated by commas (semicolons
-  or tabs are recognised from the header). Columns, in any order, any letter case:
-  `text` (required; rows with empty text are skipped);
+  or tabs are recognised from the header). Columns, in any order, any letter case, spaces and
+  dashes read as `_` (`Published At`), each under its name or an alias that analytics exports
+  use (the table is `COLUMN_ALIASES` in `brand_voice.formats_columns`):
+  `text` (required; or message, content, caption, ...; rows with empty text are skipped);
   `platform` (vk, telegram, ok, instagram, facebook, x, linkedin, tiktok, threads, youtube,
   pinterest; may be left empty, or out, when a platform is chosen for the whole file);
-  `published_at` (ISO 8601: 2026-03-02, 2026-03-02T10:00:00 or 2026-03-02T10:00:00+03:00;
-  without an offset the time is UTC);
-  `likes`, `comments`, `reposts`, `views` (whole numbers, 0 or more, "6 900" too; empty =
-  unknown);
+  `published_at` (or date, created_at, timestamp, ...: ISO 8601 such as 2026-03-02,
+  2026-03-02 10:00, 2026-03-02T10:00:00+03:00; or 02.03.2026 [10:00], day first; or
+  03/02/2026 [10:00], month first, as English-locale exports write it, a first number over 12
+  refused; without an offset the time is UTC);
+  `likes`, `comments`, `reposts` (or shares, ...), `views` (or impressions, reach, ...): whole
+  numbers, 0 or more, "6 900" too; empty = unknown;
   `url` (http:// or https://); `id` (the post's id on the platform);
-  `author` (who published it; for competitor examples, the competitor).
-  Any other column is an error, so a typo such as `lkes` is caught. Text holding commas,
-  quotes or line breaks is put in double quotes, with quotes inside doubled: spreadsheets do
-  this when saving as "CSV UTF-8".
+  `author` (who published it; for competitor examples, the competitor: or competitor, brand,
+  account, source).
+  Any other column is ignored, with a warning naming it; so is an alias when its field's own
+  name (or an alias listed before it) is there too. Text holding commas, quotes or line breaks
+  is put in double quotes, with quotes inside doubled: spreadsheets do this when saving as
+  "CSV UTF-8".
 - Documented JSON (.json). A list of posts, or `{"posts": [...]}`; each post an object with
-  the CSV's column names as fields (counters are numbers; `id` a string or a number). Unknown
-  fields are errors.
+  the CSV's column names (or aliases) as fields (counters are numbers; `id` a string or a
+  number; `published_at` may also be a unix time in seconds). Unknown fields are ignored with a
+  warning, as in the CSV.
 - Telegram channel export (.json). In Telegram Desktop: the channel → ⋮ → Export chat history
   → format JSON; upload `result.json`. The channel's own messages with text are its posts;
   service messages, forwarded posts and photos without a caption are skipped. Likes are the sum
@@ -44,26 +52,29 @@ scanned PDF without a text layer has none). Invisible and control characters are
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr, ValidationError, field_validator
 
+from brand_voice.formats_columns import COLUMN_ALIASES
+from brand_voice.formats_documented import parse_csv, parse_documented_json
 from brand_voice.formats_guides import GUIDE_EXTENSIONS, parse_guide
 from brand_voice.formats_posts import (
     MAX_FILE_BYTES,
     ParsedPost,
+    PostFile,
     PostFormat,
     check_upload,
     extension,
     file_error,
     finish,
+    from_unix,
     invalid,
     load_json,
     must_be_text,
     optional_text,
-    parse_csv,
-    parse_documented_json,
     shown,
     to_timestamp,
     unsupported,
@@ -72,14 +83,17 @@ from retrieval.text import clean_text
 from storage.enums import Platform
 
 __all__ = [
+    "COLUMN_ALIASES",
     "GUIDE_EXTENSIONS",
     "MAX_FILE_BYTES",
     "POST_EXTENSIONS",
     "ParsedPost",
+    "PostFile",
     "PostFormat",
     "detect_post_format",
     "parse_guide",
     "parse_posts",
+    "read_posts",
 ]
 
 POST_EXTENSIONS = (".csv", ".json")
@@ -101,7 +115,17 @@ def parse_posts(
     platform: Platform | None = None,
     fmt: PostFormat | None = None,
 ) -> list[ParsedPost]:
-    """Every post with text in the file; the whole file is checked before anything returns."""
+    """Every post with text in the file (see read_posts, which also gives the warnings)."""
+    return read_posts(filename, data, platform, fmt).posts
+
+
+def read_posts(
+    filename: str,
+    data: bytes,
+    platform: Platform | None = None,
+    fmt: PostFormat | None = None,
+) -> PostFile:
+    """Every post with text in the file and what was ignored; the whole file is checked first."""
     check_upload(filename, data)
     if fmt is None and extension(filename) not in POST_EXTENSIONS:
         raise unsupported(filename, POST_EXTENSIONS)
@@ -110,9 +134,10 @@ def parse_posts(
     doc = load_json(filename, data)
     fmt = fmt or _json_format(doc)
     if fmt is PostFormat.TELEGRAM:
-        return _parse_telegram(filename, doc, _fixed(filename, Platform.TELEGRAM, platform))
+        fixed = _fixed(filename, Platform.TELEGRAM, platform)
+        return PostFile(_parse_telegram(filename, doc, fixed))
     if fmt is PostFormat.VK:
-        return _parse_vk(filename, doc, _fixed(filename, Platform.VK, platform))
+        return PostFile(_parse_vk(filename, doc, _fixed(filename, Platform.VK, platform)))
     return parse_documented_json(filename, doc, platform)
 
 
@@ -130,15 +155,6 @@ def _fixed(filename: str, fixed: Platform, given: Platform | None) -> Platform:
     if given not in (None, fixed):
         raise file_error(filename, f"this is a {fixed.value} export, but {given} was chosen")
     return fixed
-
-
-def _from_unix(value: object) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be a unix time in seconds, got {shown(value)}")
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        raise ValueError(f"must be a unix time in seconds, got {value}") from None
 
 
 # Telegram Desktop export (result.json).
@@ -169,7 +185,7 @@ class _TgMessage(BaseModel):
         text = must_be_text(value)
         if not (text.isascii() and text.isdigit()):
             raise ValueError(f"must be a unix time in seconds, got {shown(value)}")
-        return _from_unix(int(text))
+        return from_unix(int(text))
 
     @field_validator("text", mode="before")
     @classmethod
@@ -202,11 +218,12 @@ def _parse_telegram(filename: str, doc: Any, platform: Platform) -> list[ParsedP
         detail = f"this is the export of a {export.type}, not of a channel"
         raise file_error(filename, detail + "; export the channel's history instead")
     posts = []
-    for message in export.messages:
+    for index, message in enumerate(export.messages):
         text = clean_text(message.text)
         # Forwarded posts are another author's words, not this channel's voice.
         if message.type == "message" and text and message.forwarded_from is None:
-            posts.append(_telegram_post(message, text, platform, export.name))
+            post = _telegram_post(message, text, platform, export.name)
+            posts.append(replace(post, place=f"messages[{index}]"))
     return finish(filename, posts, [])
 
 
@@ -248,7 +265,7 @@ class _VkItem(BaseModel):
     @field_validator("date", mode="before")
     @classmethod
     def _unix_time(cls, value: object) -> object:
-        return None if value is None else _from_unix(value)
+        return None if value is None else from_unix(value)
 
 
 class _VkGroup(BaseModel):
@@ -271,11 +288,12 @@ def _parse_vk(filename: str, doc: Any, platform: Platform) -> list[ParsedPost]:
         raise invalid(filename, exc, ("response",) if wrapped else ()) from None
     # Communities own walls under negative ids; extended=1 adds their names.
     names = {-group.id: clean_text(group.name) for group in wall.groups}
-    posts = [
-        _vk_post(item, text, platform, names.get(item.owner_id) or None)
-        for item in wall.items
-        if (text := clean_text(item.text))
-    ]
+    items = "response.items" if wrapped else "items"
+    posts = []
+    for index, item in enumerate(wall.items):
+        if text := clean_text(item.text):
+            post = _vk_post(item, text, platform, names.get(item.owner_id) or None)
+            posts.append(replace(post, place=f"{items}[{index}]"))
     return finish(filename, posts, [])
 
 

@@ -1,58 +1,39 @@
-"""Posts as parsed from files, the checks every file gets, and the documented CSV and JSON.
+"""Posts as parsed from files, the checks every file gets, and the values of CSV cells and fields.
 
-The formats are described for users in `brand_voice.formats`, which also reads platform exports.
+The formats are described for users in `brand_voice.formats`; the documented CSV and JSON are
+read in `brand_voice.formats_documented`, platform exports in `brand_voice.formats`.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import json
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    StrictStr,
-    TypeAdapter,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from brand_voice.formats_columns import FIELDS
 from retrieval.text import clean_text
 from storage.enums import Platform
 from storage.errors import ErrorCode, PostcraftError
 
 MAX_FILE_BYTES: int = 20 * 1024 * 1024
-FIELDS = (
-    "text",
-    "platform",
-    "published_at",
-    "likes",
-    "comments",
-    "reposts",
-    "views",
-    "url",
-    "id",
-    "author",
-)
-EXPECTED_COLUMNS = "text (required), " + ", ".join(FIELDS[1:])
 _MAX_PROBLEMS = 5
 # Spreadsheets write thousands as "6 900", with a normal, no-break or thin space.
 _DIGIT_GROUPS = re.compile(r"(?<=[0-9])[ \u00a0\u2009\u202f](?=[0-9]{3})")
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
-_T = TypeVar("_T")
+_TIME = r"(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"
+# Russian-locale spreadsheets write 01.03.2024 (day first), English-locale exports 03/01/2024.
+_DAY_FIRST = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})" + _TIME)
+_MONTH_FIRST = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})" + _TIME)
+_DATE_EXAMPLES = "2026-03-02, 2026-03-02 10:00, 2026-03-02T10:00:00+03:00 or 02.03.2026 10:00"
 
 
 class PostFormat(StrEnum):
@@ -78,6 +59,16 @@ class ParsedPost:
     url: str | None
     external_id: str | None
     author: str | None
+    # Where the post is in its file ("line 4", "posts[2]"), for errors found after parsing.
+    place: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class PostFile:
+    """A post file's posts, and warnings about what in it was ignored (unknown columns)."""
+
+    posts: list[ParsedPost]
+    warnings: list[str] = field(default_factory=list)
 
 
 # Every file: size, encoding, and errors that name the file and the place.
@@ -141,7 +132,7 @@ def finish(filename: str, posts: list[ParsedPost], problems: list[str]) -> list[
 
 def invalid(filename: str, exc: ValidationError, prefix: tuple[str, ...] = ()) -> PostcraftError:
     """Pydantic's errors as problems at paths like posts[2].likes."""
-    return report(filename, [f"{path(prefix + e['loc'])}: {_explain(e)}" for e in exc.errors()])
+    return report(filename, [f"{path(prefix + e['loc'])}: {explain(e)}" for e in exc.errors()])
 
 
 def path(loc: tuple[str | int, ...]) -> str:
@@ -152,7 +143,8 @@ def path(loc: tuple[str | int, ...]) -> str:
     return where or "the top level"
 
 
-def _explain(error: ErrorDetails) -> str:
+def explain(error: ErrorDetails) -> str:
+    """One pydantic error in the words of the file formats."""
     value = error.get("input")
     messages = {
         "missing": "required field is missing",
@@ -199,14 +191,47 @@ def must_be_text(value: object) -> str:
 
 
 def to_timestamp(raw: str) -> datetime:
-    """An ISO 8601 date or date-time, in UTC when it has no offset."""
+    """An ISO 8601, DD.MM.YYYY or MM/DD/YYYY date (or date-time), in UTC without an offset."""
+    text = raw.strip()
     try:
-        value = datetime.fromisoformat(raw.strip())
+        value = _export_date(text) or datetime.fromisoformat(text)
+    except _NoSuchMonthError as exc:
+        raise ValueError(f"{exc}; got {shown(raw)}") from None
     except ValueError:
-        example = "2026-03-02 or 2026-03-02T10:00:00+03:00"
-        raise ValueError(f"must be an ISO 8601 date like {example}; got {shown(raw)}") from None
+        raise ValueError(f"must be a date like {_DATE_EXAMPLES}; got {shown(raw)}") from None
     # Without an offset the author's zone is unknown; UTC is the documented reading.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class _NoSuchMonthError(ValueError):
+    """A slashed date that only reads as day first (13/03/2024)."""
+
+
+def _export_date(text: str) -> datetime | None:
+    """A spreadsheet's 01.03.2024 [14:05[:30]] or 03/01/2024 [14:05[:30]]; None if neither."""
+    if match := _DAY_FIRST.fullmatch(text):
+        day, month, year, *clock = match.groups()
+    elif match := _MONTH_FIRST.fullmatch(text):
+        month, day, year, *clock = match.groups()
+        if int(month) > 12:
+            raise _NoSuchMonthError(
+                "is read as month/day/year (MM/DD/YYYY), and there is no month "
+                f"{int(month)}; write the date as {year}-{int(day):02}-{int(month):02}"
+            )
+    else:
+        return None
+    hour, minute, second = (int(part or 0) for part in clock)
+    return datetime(int(year), int(month), int(day), hour, minute, second)
+
+
+def from_unix(value: object) -> datetime:
+    """A unix time in seconds (a JSON number), as a UTC time."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a unix time in seconds, got {shown(value)}")
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"must be a unix time in seconds, got {value}") from None
 
 
 def optional_text(raw: str | None) -> str | None:
@@ -214,7 +239,8 @@ def optional_text(raw: str | None) -> str | None:
     return (clean_text(raw) or None) if raw is not None else None
 
 
-def _to_platform(raw: str) -> Platform:
+def to_platform(raw: str) -> Platform:
+    """A platform by its name, in any letter case."""
     try:
         return Platform(raw.strip().lower())
     except ValueError:
@@ -222,7 +248,8 @@ def _to_platform(raw: str) -> Platform:
         raise ValueError(f"must be one of {known}; got {shown(raw)}") from None
 
 
-def _to_url(raw: str) -> str:
+def to_url(raw: str) -> str:
+    """A web link (http or https)."""
     url = raw.strip()
     # Web links only: a javascript: or file: link would be rendered as a link later.
     if not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", url, re.IGNORECASE):
@@ -230,192 +257,11 @@ def _to_url(raw: str) -> str:
     return url
 
 
-def _to_count(raw: str) -> int:
+def to_count(raw: str) -> int:
+    """A counter: a whole number, 0 or more, with thousands grouped by spaces or not."""
     digits = _DIGIT_GROUPS.sub("", raw)
     if not _WHOLE_NUMBER.fullmatch(digits):
         raise ValueError(f"must be a whole number, got {shown(raw)}")
     if int(digits) < 0:
         raise ValueError(f"must be 0 or more, got {shown(raw)}")
     return int(digits)
-
-
-# Documented CSV.
-
-
-class _RowError(ValueError):
-    """What is wrong with one CSV record."""
-
-
-def parse_csv(filename: str, data: bytes, platform: Platform | None) -> list[ParsedPost]:
-    """Posts from a documented CSV file; problems name the file line."""
-    records = _csv_records(filename, decode_utf8(filename, data))
-    if not records:
-        raise file_error(filename, "no header row")
-    columns = _csv_columns(filename, records[0][1], platform)
-    posts: list[ParsedPost] = []
-    problems: list[str] = []
-    for line, values in records[1:]:
-        try:
-            post = _csv_post(columns, values, platform)
-        except _RowError as exc:
-            problems.append(f"line {line}: {exc}")
-            continue
-        if post is not None:
-            posts.append(post)
-    return finish(filename, posts, problems)
-
-
-def _csv_records(filename: str, text: str) -> list[tuple[int, list[str]]]:
-    """Non-blank records with the file line each starts on (the header is line 1)."""
-    first_line = text.lstrip("\r\n").partition("\n")[0]
-    delimiter = max(",;\t", key=first_line.count)  # a tie keeps the comma
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for values in reader:
-            if any(value.strip() for value in values):
-                records.append((line, values))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        hint = "text with separators, quotes or line breaks must be in double quotes"
-        raise file_error(filename, f"line {line}: broken CSV ({exc}); {hint}") from None
-    return records
-
-
-def _csv_columns(filename: str, header: list[str], platform: Platform | None) -> list[str]:
-    columns = [name.strip().lower() for name in header]
-    if "text" not in columns:
-        found = ", ".join(columns)
-        detail = f"missing column 'text' (found: {found}); expected columns: {EXPECTED_COLUMNS}"
-        raise file_error(filename, detail)
-    unknown = ", ".join(repr(name) for name in columns if name not in FIELDS)
-    if unknown:
-        raise file_error(filename, f"unknown columns {unknown}; expected: {EXPECTED_COLUMNS}")
-    twice = [name for name in FIELDS if columns.count(name) > 1]
-    if twice:
-        raise file_error(filename, f"column {twice[0]!r} appears more than once in the header")
-    if platform is None and "platform" not in columns:
-        raise file_error(filename, "no 'platform' column; add one or choose the platform")
-    return columns
-
-
-def _csv_post(
-    columns: list[str], values: list[str], platform: Platform | None
-) -> ParsedPost | None:
-    if len(values) != len(columns):
-        raise _RowError(
-            f"{len(values)} values but the header has {len(columns)} columns"
-            " (text with separators must be in double quotes)"
-        )
-    row = dict(zip(columns, values, strict=True))
-    text = clean_text(row["text"])
-    if not text:
-        return None
-    chosen = _cell(row, "platform", _to_platform) or platform
-    if chosen is None:
-        raise _RowError("column 'platform' is empty and no platform was chosen for the file")
-    return ParsedPost(
-        platform=chosen,
-        text=text,
-        published_at=_cell(row, "published_at", to_timestamp),
-        likes=_cell(row, "likes", _to_count),
-        comments=_cell(row, "comments", _to_count),
-        reposts=_cell(row, "reposts", _to_count),
-        views=_cell(row, "views", _to_count),
-        url=_cell(row, "url", _to_url),
-        external_id=optional_text(row.get("id")),
-        author=optional_text(row.get("author")),
-    )
-
-
-def _cell(row: dict[str, str], name: str, convert: Callable[[str], _T]) -> _T | None:
-    raw = row.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return convert(raw)
-    except ValueError as exc:
-        raise _RowError(f"column {name!r} {exc}") from None
-
-
-# Documented JSON.
-
-
-class _JsonPost(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: StrictStr
-    platform: Platform | None = None
-    published_at: datetime | None = None
-    likes: StrictInt | None = Field(default=None, ge=0)
-    comments: StrictInt | None = Field(default=None, ge=0)
-    reposts: StrictInt | None = Field(default=None, ge=0)
-    views: StrictInt | None = Field(default=None, ge=0)
-    url: str | None = None
-    id: str | None = None
-    author: StrictStr | None = None
-
-    @field_validator("platform", "published_at", "url", mode="before")
-    @classmethod
-    def _convert(cls, value: object, info: ValidationInfo) -> object:
-        converters: dict[str | None, Callable[[str], object]] = {
-            "platform": _to_platform,
-            "published_at": to_timestamp,
-            "url": _to_url,
-        }
-        return None if value is None else converters[info.field_name](must_be_text(value))
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: object) -> object:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return None if value is None else must_be_text(value)
-
-
-class _JsonFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    posts: list[_JsonPost]
-
-
-_JSON_LIST = TypeAdapter(list[_JsonPost])
-
-
-def parse_documented_json(filename: str, doc: Any, platform: Platform | None) -> list[ParsedPost]:
-    """Posts from a documented JSON document; problems name the path, like posts[2].likes."""
-    is_list = isinstance(doc, list)
-    if not is_list and not (isinstance(doc, dict) and "posts" in doc):
-        found = f"an object with keys {', '.join(doc)}" if isinstance(doc, dict) else shown(doc)
-        raise file_error(filename, f'expected a list of posts or {{"posts": [...]}}; got {found}')
-    try:
-        items = _JSON_LIST.validate_python(doc) if is_list else _JsonFile.model_validate(doc).posts
-    except ValidationError as exc:
-        raise invalid(filename, exc) from None
-    prefix: tuple[str, ...] = () if is_list else ("posts",)
-    posts: list[ParsedPost] = []
-    problems: list[str] = []
-    for index, item in enumerate(items):
-        text = clean_text(item.text)
-        chosen = item.platform or platform
-        if text and chosen is None:
-            problems.append(f"{path((*prefix, index))}.platform: missing; add it or choose one")
-        elif text and chosen is not None:
-            posts.append(_documented_post(item, text, chosen))
-    return finish(filename, posts, problems)
-
-
-def _documented_post(item: _JsonPost, text: str, platform: Platform) -> ParsedPost:
-    return ParsedPost(
-        platform=platform,
-        text=text,
-        published_at=item.published_at,
-        likes=item.likes,
-        comments=item.comments,
-        reposts=item.reposts,
-        views=item.views,
-        url=item.url,
-        external_id=optional_text(item.id),
-        author=optional_text(item.author),
-    )

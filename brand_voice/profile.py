@@ -112,6 +112,30 @@ class RubricShare(_Strict):
     description: str = ""
 
 
+class Advertiser(_Strict):
+    """Who the brand's ads are for, as the Russian ad label names it (name, INN or both)."""
+
+    name: str = Field(
+        default="", max_length=300, description="The legal name, e.g. ООО «Зерно и Пламя»"
+    )
+    inn: str = Field(
+        default="",
+        pattern=r"^(\d{10}|\d{12})?$",
+        description="ИНН: 10 digits for a company, 12 for a sole trader",
+    )
+
+    @model_validator(mode="after")
+    def _named(self) -> Advertiser:
+        if not self.name.strip() and not self.inn:
+            raise ValueError("an advertiser needs its name, its INN or both")
+        return self
+
+    def legal_line(self) -> str:
+        """The advertiser as the label names it: «ООО «Зерно и Пламя», ИНН 6671234567»."""
+        parts = [self.name.strip(), f"ИНН {self.inn}" if self.inn else ""]
+        return ", ".join(part for part in parts if part)
+
+
 class BrandProfile(_Strict):
     """What generation needs to know about a brand beyond its documents."""
 
@@ -131,7 +155,12 @@ class BrandProfile(_Strict):
     audience: list[AudienceSegment] = Field(default_factory=list)
     banned_words: list[str] = Field(default_factory=list)
     required_terms: list[str] = Field(default_factory=list)
-    disclaimers: list[str] = Field(default_factory=list)
+    disclaimers: list[str] = Field(
+        default_factory=list, description="Phrases every post carries word for word"
+    )
+    advertiser: Advertiser | None = Field(
+        default=None, description="Named on the label of ads on VK, OK and Telegram"
+    )
     branded_hashtags: list[str] = Field(default_factory=list, description="Without '#'")
     geotags: list[str] = Field(default_factory=list)
     platforms: list[Platform] = Field(default_factory=list, description="Where the brand posts")

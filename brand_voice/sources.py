@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from brand_voice.formats import ParsedPost, detect_post_format, parse_guide, parse_posts
+from brand_voice.formats import ParsedPost, detect_post_format, parse_guide, read_posts
+from brand_voice.formats_columns import COLUMN_ALIASES
+from brand_voice.formats_posts import file_error
 from brand_voice.ingest import NewDocument, engagement_rate, guide_documents, prepare_ingest
 from retrieval.store import Scalar, VectorStore
 from storage.db import add_in_order
@@ -53,19 +55,22 @@ class SourcePayload(BaseModel):
     competitor: str | None
     content_hash: str
     documents: list[PayloadDocument]
+    # What parsing ignored (unknown columns): reported, not stored. Older jobs have none.
+    warnings: list[str] = Field(default_factory=list)
 
 
 def parse_upload(upload: Upload) -> SourcePayload:
     """Parse the whole file (errors name the line or field) into documents; nothing is stored."""
     name = PurePath(upload.name).name or "upload"
+    warnings: list[str] = []
     if upload.kind is DocumentKind.VOICE_GUIDE:
         docs = guide_documents(name, parse_guide(name, upload.data))
         fmt = PurePath(name).suffix.lstrip(".").lower() or "txt"
     else:
         post_format = detect_post_format(name, upload.data)
-        posts = parse_posts(name, upload.data, upload.platform, post_format)
-        docs = post_documents(posts, upload.kind, name, upload.competitor)
-        fmt = post_format.value
+        parsed = read_posts(name, upload.data, upload.platform, post_format)
+        docs = post_documents(parsed.posts, upload.kind, name, upload.competitor)
+        fmt, warnings = post_format.value, parsed.warnings
     if not docs:
         raise PostcraftError(ErrorCode.INVALID_INPUT_FILE, f"{name}: no text to ingest")
     return SourcePayload(
@@ -75,13 +80,16 @@ def parse_upload(upload: Upload) -> SourcePayload:
         competitor=upload.competitor,
         content_hash=hashlib.sha256(upload.data).hexdigest(),
         documents=[PayloadDocument(source=d.source, text=d.text, meta=d.meta) for d in docs],
+        warnings=warnings,
     )
 
 
 def post_documents(
     posts: list[ParsedPost], kind: DocumentKind, source: str, competitor: str | None
 ) -> list[NewDocument]:
-    """Posts as documents with their platform, date and engagement (ER when views are known)."""
+    """Posts as documents with platform, date, engagement (ER) and, for competitors, the name."""
+    if kind is DocumentKind.COMPETITOR and not competitor:
+        _check_named(source, posts)
     docs = []
     for post in posts:
         counters = {
@@ -106,12 +114,25 @@ def post_documents(
         if post.url:
             meta["url"] = post.url
         if kind is DocumentKind.COMPETITOR:
-            # A row's own author wins: one file may hold several competitors.
-            meta["competitor"] = post.author or competitor or "unknown competitor"
+            # A row's own name wins over the upload's: one file may hold several competitors.
+            meta["competitor"] = post.author or competitor or ""
             meta["untrusted"] = True
         label = f"{source}: {meta.get('competitor') or post.platform.value}"
         docs.append(NewDocument(kind, label, post.text, meta))
     return docs
+
+
+def _check_named(source: str, posts: list[ParsedPost]) -> None:
+    """Refuse competitor examples that name no competitor when the upload names none either."""
+    unnamed = [post.place or f"post {n}" for n, post in enumerate(posts, 1) if not post.author]
+    if unnamed:
+        more = f" (and {len(unnamed) - 5} more)" if len(unnamed) > 5 else ""
+        names = ", ".join(repr(name) for name in ("author", *COLUMN_ALIASES["author"]))
+        raise file_error(
+            source,
+            f"{', '.join(unnamed[:5])}{more}: no competitor name; give each item one"
+            f" (a column or field {names}) or name the competitor for the whole upload",
+        )
 
 
 @dataclass(frozen=True)
@@ -123,6 +144,7 @@ class SourceReport:
     items: int
     added: int
     duplicates: int
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """For the job's result."""
@@ -146,7 +168,10 @@ def prepare_source(
         )
     ).one_or_none()
     if existing is not None:
-        return [], SourceReport(existing.id, True, existing.items, 0, existing.items)
+        report = SourceReport(
+            existing.id, True, existing.items, 0, existing.items, payload.warnings
+        )
+        return [], report
     source_id = new_id()
     docs = [NewDocument(payload.kind, d.source, d.text, d.meta) for d in payload.documents]
     prepared = prepare_ingest(session, store, brand_id, docs, source_id, progress)
@@ -162,7 +187,9 @@ def prepare_source(
         added=len(prepared.rows),
         duplicates=prepared.skipped,
     )
-    report = SourceReport(source_id, False, len(docs), len(prepared.rows), prepared.skipped)
+    report = SourceReport(
+        source_id, False, len(docs), len(prepared.rows), prepared.skipped, payload.warnings
+    )
     return [source, *prepared.rows], report
 
 

@@ -10,8 +10,8 @@ from brand_voice.profile import BrandProfile
 from brand_voice.sources import SourcePayload, prepare_source
 from generators.drafts.schemas import DraftRequest, PostDraft
 from generators.drafts.service import write_drafts
-from generators.hashtags import HashtagRequest, hashtag_sets
-from generators.llm.offline import OfflineComposer
+from generators.hashtags.schemas import HashtagRequest
+from generators.hashtags.service import hashtag_sets
 from generators.llm.port import Completion
 from generators.runtime import Runtime
 from storage.db import transaction
@@ -81,7 +81,7 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
     brand = _brand(rt, job)
     request = DraftRequest.model_validate(job.request)
     drafts = write_drafts(
-        rt.llm, rt.store, brand, request, job.id, rt.settings.context_token_budget
+        rt.llm, rt.store, rt.rulebook, brand, request, job.id, rt.settings.context_token_budget
     )
     calls = drafts.completions
     usage = JobUsage(
@@ -102,7 +102,7 @@ def _cost(rt: Runtime, calls: list[Completion[PostDraft]]) -> float | None:
     """What the calls cost at the configured prices; None for the offline composer or no prices."""
     s = rt.settings
     priced = s.llm_prompt_usd_per_mtok or s.llm_completion_usd_per_mtok
-    if not priced or calls[0].generator == OfflineComposer.generator:
+    if not priced or not rt.llm.can_revise:  # the offline composer costs nothing
         return None
     prompt = sum(c.usage.prompt_tokens for c in calls)
     completion = sum(c.usage.completion_tokens for c in calls)
@@ -122,7 +122,7 @@ def _hashtags(rt: Runtime, job: Job) -> JobOutcome:
     brand = _brand(rt, job)
     request = HashtagRequest.model_validate(job.request)
     profile = BrandProfile.model_validate(brand.profile)
-    sets = hashtag_sets(rt.llm, rt.store, brand.id, profile, request)
+    sets = hashtag_sets(rt.llm, rt.store, rt.rulebook.registry, brand.id, profile, request)
     return JobOutcome(rows=[], result={"hashtags": sets}, profile_version=brand.profile_version)
 
 

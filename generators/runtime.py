@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from generators.compliance.rulebook import Rulebook
 from generators.llm.offline import OfflineComposer
 from generators.llm.openai_compatible import OpenAICompatibleLLM
 from generators.llm.port import LLM
-from generators.platforms import RULES, rules_for
 from retrieval.embeddings import Embedder, make_embedder
 from retrieval.store import VectorStore
 from storage.db import make_engine, make_sessionmaker
-from storage.enums import Platform
-from storage.settings import ConfigurationError, Settings
+from storage.settings import Settings
 
 
 @dataclass
@@ -27,6 +26,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     store: VectorStore
     llm: LLM
+    rulebook: Rulebook  # the platform registry as configured, and the language judge
 
 
 def make_llm(settings: Settings) -> LLM:
@@ -36,24 +36,11 @@ def make_llm(settings: Settings) -> LLM:
     return OfflineComposer()
 
 
-_REGISTRY = dict(RULES)  # the figures as shipped, before any setting
-
-
-def configure_platforms(settings: Settings) -> None:
-    """Apply POSTCRAFT_PLATFORM_LIMITS to the registry (unverified figures only), at start."""
-    RULES.update(_REGISTRY)
-    try:
-        configured = {p: rules_for(p, settings.platform_limits) for p in Platform}
-    except ValueError as exc:
-        raise ConfigurationError(f"Postcraft cannot start:\n- PLATFORM_LIMITS: {exc}") from None
-    RULES.update(configured)
-
-
 def build_runtime(
     settings: Settings, llm: LLM | None = None, embedder: Embedder | None = None
 ) -> Runtime:
     """Connect everything the settings describe (lazily: nothing is opened until used)."""
-    configure_platforms(settings)
+    rulebook = Rulebook.from_settings(settings)
     engine = make_engine(settings)
     return Runtime(
         settings=settings,
@@ -61,4 +48,5 @@ def build_runtime(
         sessions=make_sessionmaker(engine),
         store=VectorStore(settings, embedder or make_embedder(settings)),
         llm=llm or make_llm(settings),
+        rulebook=rulebook,
     )

@@ -1,7 +1,14 @@
-"""The one prompt renderer: templates are files, a missing variable is an error."""
+"""The one prompt renderer: templates are files, a missing variable is an error.
+
+Untrusted text (guide excerpts, past posts, competitor examples) goes into a template through
+the `fenced` filter: anything that looks like the tag of a data fence (`<example>`,
+`</competitor>`, `< /guide >`, full-width brackets too) loses its angle brackets, so the text
+cannot close its fence and pose as instructions.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -9,6 +16,24 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, UndefinedError
 
 TEMPLATES = Path(__file__).parent / "templates"
+FENCES = ("guide", "example", "competitor")
+FENCE_TAG = re.compile(
+    r"[<＜﹤]\s*/?\s*(?:" + "|".join(FENCES) + r")\b[^<>＜＞﹤﹥\n]*[>＞﹥]", re.IGNORECASE
+)
+
+
+def fenced(text: object) -> str:
+    """Text safe inside a data fence: fence tags in it are defused (‹/example›)."""
+    return FENCE_TAG.sub(_defuse, str(text))
+
+
+def _defuse(match: re.Match[str]) -> str:
+    inner = match.group()[1:-1]
+    return f"‹{inner}›"
+
+
+def _prepend_hash(tag: object) -> str:
+    return "#" + str(tag).lstrip("#")
 
 
 class PromptError(Exception):
@@ -18,7 +43,7 @@ class PromptError(Exception):
 @cache
 def _environment() -> Environment:
     # Prompts are plain text, not HTML: autoescape would corrupt quotes and ampersands.
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
         autoescape=False,  # noqa: S701
@@ -26,6 +51,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    environment.filters["fenced"] = fenced
+    environment.filters["prepend_hash"] = _prepend_hash
+    return environment
 
 
 def render(template: str, **variables: Any) -> str:

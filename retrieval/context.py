@@ -49,6 +49,7 @@ class ContextItem:
     platform: str
     tokens: int
     score: float = 0.0
+    competitor: str = ""  # a competitor example's competitor, as the upload named it
 
 
 @dataclass
@@ -168,6 +169,7 @@ def _item(kind: DocumentKind, hit: Hit, score: float, engagement: float) -> Cont
         platform=str(hit.metadata.get("platform", "")),
         tokens=0,
         score=round(score, 4),
+        competitor=str(hit.metadata.get("competitor", "")),
     )
 
 

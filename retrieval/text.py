@@ -7,7 +7,8 @@ import re
 import unicodedata
 
 # Zero-width and bidi controls hide instructions from people while models still read them.
-_INVISIBLE = re.compile(
+# The one definition: ingestion strips them, and so does the compliance gate on model output.
+INVISIBLE = re.compile(
     "[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
     "\u2800\u3164\uffa0\ufeff\ufff9-\ufffb]"
     "|[\U000e0000-\U000e007f]"
@@ -24,7 +25,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 def clean_text(text: str) -> str:
     """NFC text without invisible or control characters, with tidy spaces and blank lines."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    text = _CONTROL.sub("", INVISIBLE.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

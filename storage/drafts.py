@@ -1,11 +1,11 @@
-"""Draft queries: one draft, a job's, a brand's latest, a draft's versions."""
+"""Draft queries: one draft, a job's, a brand's latest, a draft's versions and sources."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Draft, DraftVersion
+from storage.models import Document, Draft, DraftVersion
 
 
 def find_draft(session: Session, draft_id: str) -> Draft | None:
@@ -41,3 +41,10 @@ def draft_versions(session: Session, draft_id: str) -> list[DraftVersion]:
             .order_by(DraftVersion.version.desc())
         )
     )
+
+
+def draft_sources(session: Session, draft: Draft) -> list[Document]:
+    """The documents the draft was written from (those still stored), in the draft's order."""
+    ids = [str(source["id"]) for source in draft.sources]
+    found = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]

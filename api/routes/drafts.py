@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
-from api.deps import DraftId, ExpectedVersion, PrincipalDep, SessionDep
+from api.deps import DraftId, ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
 from api.edge import CheckedRoute
 from api.errors import error_responses
 from api.schemas import DraftRead, DraftVersionRead
@@ -45,13 +45,14 @@ def edit(
     body: DraftEdit,
     principal: PrincipalDep,
     session: SessionDep,
+    runtime: RuntimeDep,
     response: Response,
     expected: ExpectedVersion,
 ) -> DraftRead:
     """Save an edit as a new version with you as its author; validation runs again."""
     draft, brand = _draft(session, principal, draft_id)
     profile = BrandProfile.model_validate(brand.profile)
-    edit_draft(session, draft, body, expected, principal.user_id, profile)
+    edit_draft(session, draft, body, expected, principal.user_id, profile, runtime.rulebook)
     session.commit()
     response.headers["ETag"] = f'"{draft.version}"'
     return DraftRead.of(draft)

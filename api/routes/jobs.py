@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import BrandId, JobId, PrincipalDep, SessionDep
+from api.deps import BrandId, JobId, PrincipalDep, RuntimeDep, SessionDep
 from api.edge import CheckedRoute
 from api.errors import error_responses
 from api.schemas import DraftRead, JobRead
 from api.submit import SUBMIT_RESPONSES, SubmitDep
+from brand_voice.profile import BrandProfile
+from generators.drafts.gate import unlabelled_ad
 from generators.drafts.schemas import DraftRequest
-from generators.hashtags import HashtagRequest
+from generators.hashtags.schemas import HashtagRequest
 from storage.access import Principal, find_brand, get_brand
 from storage.drafts import brand_drafts, job_drafts
 from storage.enums import JobKind
@@ -36,12 +38,15 @@ def submit_draft(
     body: DraftRequest,
     principal: PrincipalDep,
     session: SessionDep,
+    runtime: RuntimeDep,
     submit: SubmitDep,
 ) -> JobRead:
     """Queue a draft job: one draft per platform. Poll `GET /v1/jobs/{id}` for the result."""
-    return submit(
-        get_brand(session, principal, brand_id), JobKind.DRAFT, body.model_dump(mode="json")
-    )
+    brand = get_brand(session, principal, brand_id)
+    problem = unlabelled_ad(runtime.rulebook, BrandProfile.model_validate(brand.profile), body)
+    if problem:
+        raise PostcraftError(ErrorCode.INVALID_REQUEST, f"{problem}, then send the request again")
+    return submit(brand, JobKind.DRAFT, body.model_dump(mode="json"))
 
 
 @router.post(

@@ -5,39 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from brand_voice.profile import BrandProfile
-from generators.counting import platform_length
+from generators.compliance.checks import validate
+from generators.compliance.hashtags import clean_tags
+from generators.compliance.report import ValidationReport
+from generators.compliance.rulebook import Rulebook
+from generators.drafts.gate import draft_context, draft_grounding
 from generators.drafts.schemas import DraftRequest, PostDraft
-from generators.platforms import RULES
-from generators.tags import clean_tags
-from generators.validation import ValidationReport, validate_post
-from storage.enums import Platform
+from storage.drafts import draft_sources
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Document, Draft, DraftVersion, Job, utcnow
-
-
-def check_post(
-    post: PostDraft,
-    platform: Platform,
-    profile: BrandProfile,
-    material: str,
-    ad_label: str | None = None,
-) -> ValidationReport:
-    """Validate a post for a platform: its limits as the platform counts, and the brand's rules."""
-    rules = RULES[platform]
-    return validate_post(
-        post,
-        limit=rules.max_chars,
-        length=lambda text: platform_length(text, rules),
-        hashtag_cap=rules.hashtag_cap,
-        max_links=rules.max_links,
-        profile=profile,
-        material=material,
-        ad_label=ad_label,
-    )
+from storage.jobs import find_job
+from storage.models import Draft, DraftVersion, utcnow
 
 
 def _null_refused(schema: dict[str, Any]) -> None:
@@ -106,13 +87,20 @@ def first_version(draft: Draft) -> DraftVersion:
     )
 
 
-def draft_material(session: Session, draft: Draft) -> str:
-    """What the draft may state facts from: the job's brief and the sources it was given."""
-    job = session.get(Job, draft.job_id)
-    ids = [s["id"] for s in draft.sources]
-    texts: list[str] = list(session.scalars(select(Document.text).where(Document.id.in_(ids))))
-    request = job.request if job else {}
-    return "\n".join([str(request.get("topic", "")), str(request.get("brief", "")), *texts])
+def check_edit(
+    session: Session, draft: Draft, post: PostDraft, profile: BrandProfile, rulebook: Rulebook
+) -> ValidationReport:
+    """Validate an edited post with the rules and the material of the job that wrote it."""
+    job = find_job(session, draft.job_id)
+    assert job is not None, "a draft's job is deleted with it (ON DELETE CASCADE)"
+    request = DraftRequest.model_validate(job.request)
+    sources = [
+        (d.kind, str(d.meta.get("competitor") or d.source), d.text)
+        for d in draft_sources(session, draft)
+    ]
+    grounding = draft_grounding(profile, request, sources)
+    ctx = draft_context(rulebook, profile, request, draft.platform, grounding)
+    return validate(post, ctx)
 
 
 def edit_draft(
@@ -122,6 +110,7 @@ def edit_draft(
     expected_version: int | None,
     author: str | None,
     profile: BrandProfile,
+    rulebook: Rulebook,
 ) -> Draft:
     """Save the edit as a new version, validated again; a stale version is a conflict."""
     current = draft.version
@@ -129,9 +118,7 @@ def edit_draft(
         raise _conflict(current, expected_version)
     post = post_of(draft).model_copy(update=edit.changes())
     post = post.model_copy(update={"hashtags": clean_tags(post.hashtags)})
-    job = session.get(Job, draft.job_id)
-    label = DraftRequest.model_validate(job.request).ad_label(draft.platform) if job else None
-    report = check_post(post, draft.platform, profile, draft_material(session, draft), label)
+    report = check_edit(session, draft, post, profile, rulebook)
     values = {**post.model_dump(), "validation": report.model_dump(mode="json")}
     changed = session.execute(
         update(Draft)

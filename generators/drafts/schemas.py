@@ -13,6 +13,8 @@ from pydantic import (
 )
 
 from brand_voice.profile import LANGUAGE_CODES, LANGUAGE_NAMES
+from generators.compliance.labels import missing_erid
+from generators.compliance.platforms import RULES
 from storage.enums import Platform, Rubric
 
 
@@ -66,20 +68,12 @@ class DraftRequest(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _ads_are_labelled(self) -> DraftRequest:
-        labelled = {Platform.VK, Platform.OK, Platform.TELEGRAM} & set(self.platforms)
-        if self.is_ad and labelled and not self.erid:
-            names = ", ".join(sorted(p.value for p in labelled))
-            raise ValueError(f"an ad on {names} needs its erid (the ad token from the ORD)")
+    def _ads_have_their_erid(self) -> DraftRequest:
+        # The advertiser is the profile's: the route checks it (`missing_advertiser`).
+        problems = [missing_erid(RULES[p], self.is_ad, self.erid) for p in self.platforms]
+        if any(problems):
+            raise ValueError("; ".join(p for p in problems if p))
         return self
-
-    def ad_label(self, platform: Platform) -> str | None:
-        """The label an ad must carry on this platform, if any."""
-        if not self.is_ad:
-            return None
-        if self.erid:
-            return f"Реклама. erid: {self.erid}" if platform in _ERID else f"Ad. erid: {self.erid}"
-        return "Ad"
 
     @field_validator("platforms")
     @classmethod
@@ -92,9 +86,6 @@ class DraftRequest(BaseModel):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
-
-
-_ERID = {Platform.VK, Platform.OK, Platform.TELEGRAM}
 
 
 class PostDraft(BaseModel):

@@ -1,25 +1,25 @@
-"""Post drafts: retrieve brand context, render the prompt, call the LLM, shape the result."""
+"""Post drafts: retrieve brand context, prompt the LLM, pass every post through the gate."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
-from typing import Any
 
-from brand_voice.profile import LANGUAGE_NAMES, Address, AudienceSegment, BrandProfile
-from generators.counting import fits, split_thread
-from generators.drafts.edits import check_post, first_version, post_of
+from brand_voice.profile import BrandProfile
+from generators.compliance.checks import validate
+from generators.compliance.context import PostContext
+from generators.compliance.counting import fits, split_thread
+from generators.compliance.repair import repair_post, sanitize
+from generators.compliance.report import Severity, ValidationReport, Violation
+from generators.compliance.rulebook import Rulebook
+from generators.drafts.edits import first_version, post_of
+from generators.drafts.gate import draft_context, draft_grounding
+from generators.drafts.prompting import build_prompt, draft_facts
 from generators.drafts.schemas import DraftRequest, PostDraft, post_text
-from generators.links import campaign_slug, with_utm
-from generators.llm.offline import OfflineComposer
 from generators.llm.port import LLM, Completion, Prompt
-from generators.platforms import RULES, Counting, PlatformRules, hashtag_budget
-from generators.repair import repair_post
-from generators.tags import clean_tags
-from generators.validation import Severity, ValidationReport, Violation
 from prompts.render import render
-from retrieval.context import BrandContext, ContextItem, ContextRequest, retrieve_context
+from retrieval.context import BrandContext, ContextRequest, retrieve_context
 from retrieval.store import VectorStore
 from storage.enums import Platform
 from storage.models import Brand, Draft, DraftVersion, new_id, utcnow
@@ -39,7 +39,8 @@ class DraftOutcome:
 
 @dataclass(frozen=True)
 class Checked:
-    """A post after validation and, where needed, one more try and deterministic repair."""
+    """A post after the compliance gate: validation and, where needed, one more try and
+    deterministic repair."""
 
     post: PostDraft
     report: ValidationReport
@@ -49,20 +50,29 @@ class Checked:
 
 
 def write_drafts(
-    llm: LLM, store: VectorStore, brand: Brand, request: DraftRequest, job_id: str, budget: int
+    llm: LLM,
+    store: VectorStore,
+    rulebook: Rulebook,
+    brand: Brand,
+    request: DraftRequest,
+    job_id: str,
+    budget: int,
 ) -> DraftOutcome:
     """One draft per requested platform, each grounded in the brand's retrieved knowledge."""
     profile = BrandProfile.model_validate(brand.profile)
     query = f"{request.topic}\n{request.brief}".strip()
     rubric = request.rubric.value if request.rubric else None
     context = retrieve_context(store, brand.id, ContextRequest(query, rubric=rubric), budget)
-    material = "\n".join([request.topic, request.brief, *(i.text for i in context.items())])
+    sources = [(item.kind, item.competitor or item.source, item.text) for item in context.items()]
+    grounding = draft_grounding(profile, request, sources)
     drafts: list[Draft] = []
     completions: list[Completion[PostDraft]] = []
     for platform in request.platforms:
-        prompt = build_prompt(brand, profile, request, platform, context, job_id)
-        label = request.ad_label(platform)
-        checked = write_checked(llm, prompt, platform, profile, material, label)
+        ctx = draft_context(rulebook, profile, request, platform, grounding)
+        facts = draft_facts(
+            brand, profile, request, platform, ctx.rules, context, ctx.ad_label, ctx.limit, job_id
+        )
+        checked = write_checked(llm, build_prompt(facts, profile, ctx.rules), ctx)
         completions.extend(checked.completions)
         drafts.append(_draft_row(brand, request, platform, checked, context, job_id))
     flag_similar_siblings(drafts)
@@ -89,160 +99,32 @@ def flag_similar_siblings(drafts: list[Draft]) -> None:
                 drafts[a].validation = report.model_dump(mode="json")
 
 
-def write_checked(
-    llm: LLM,
-    prompt: Prompt,
-    platform: Platform,
-    profile: BrandProfile,
-    material: str,
-    ad_label: str | None = None,
-) -> Checked:
-    """Write, validate; on errors ask the LLM once more with the list, then repair
+def write_checked(llm: LLM, prompt: Prompt, ctx: PostContext) -> Checked:
+    """Write and check; on errors ask the LLM once more with the list, then repair
     deterministically; whatever still fails stays flagged in the report."""
-    completion = llm.complete(prompt, PostDraft)
-    calls = [completion]
-    post = _normal_hashtags(completion.output, profile)
-    report = check_post(post, platform, profile, material, ad_label)
-    errors = [v for v in report.violations if v.severity is Severity.ERROR]
-    if errors and llm.generator != OfflineComposer.generator:
+    calls = [llm.complete(prompt, PostDraft)]
+    cleaned = sanitize(calls[0].output, ctx)
+    post, repairs = cleaned.draft, list(cleaned.changes)
+    report = validate(post, ctx)
+    if report.errors() and llm.can_revise:
         retry = render(
             "draft_retry.j2",
             original=prompt.user,
-            problems=[v.message for v in errors],
+            problems=[v.message for v in report.errors()],
             previous=post.model_dump_json(),
         )
-        second = llm.complete(Prompt(prompt.system, retry, prompt.facts), PostDraft)
-        calls.append(second)
-        post = _normal_hashtags(second.output, profile)
-        report = check_post(post, platform, profile, material, ad_label)
-    repairs: list[str] = []
+        calls.append(llm.complete(Prompt(prompt.system, retry, prompt.facts), PostDraft))
+        cleaned = sanitize(calls[-1].output, ctx)
+        post, repairs = cleaned.draft, list(cleaned.changes)
+        report = validate(post, ctx)
     thread: list[str] = []
-    rules = RULES[platform]
-    if ad_label and ad_label.casefold() not in post_text(post).casefold():
-        post = post.model_copy(update={"body": f"{post.body.rstrip()}\n\n{ad_label}"})
-        repairs.append(f"added the ad label «{ad_label}»")
-    if not report.passed or repairs:
-        if rules.threads and not fits(post_text(post), rules):
-            thread = split_thread(post_text(post), rules)
-        repaired = repair_post(post, rules, profile.banned_words)
+    if not report.passed:
+        if ctx.rules.threads and not fits(post_text(post), ctx.rules):
+            thread = split_thread(post_text(post), ctx.rules)
+        repaired = repair_post(post, ctx)
         post, repairs = repaired.draft, [*repairs, *repaired.changes]
-        if ad_label and ad_label.casefold() not in post_text(post).casefold():
-            # The label outranks the body: shorten the body further rather than drop it.
-            labelled = post.model_copy(update={"call_to_action": ad_label})
-            post = repair_post(labelled, rules, profile.banned_words).draft
-        report = check_post(post, platform, profile, material, ad_label)
-    return Checked(post, report, repairs, calls, thread)
-
-
-def _normal_hashtags(post: PostDraft, profile: BrandProfile) -> PostDraft:
-    """Branded tags first, then the post's, normalised (generators.tags)."""
-    tags = clean_tags([*profile.branded_hashtags, *post.hashtags], profile.banned_words)
-    return post.model_copy(update={"hashtags": tags})
-
-
-def build_prompt(
-    brand: Brand,
-    profile: BrandProfile,
-    request: DraftRequest,
-    platform: Platform,
-    context: BrandContext,
-    job_id: str,
-) -> Prompt:
-    """The system and user messages, brand-stable part first so provider prefix caches hit."""
-    rules = RULES[platform]
-    facts: dict[str, Any] = {
-        "brand_name": brand.name,
-        "language": request.language or profile.language,
-        "language_name": LANGUAGE_NAMES[request.language or profile.language],
-        "banned_words": profile.banned_words,
-        "branded_hashtags": profile.branded_hashtags,
-        "default_cta": profile.default_cta,
-        "voice_rules": [_fact(i) for i in context.voice_rules],
-        "platform": platform.value,
-        "platform_name": rules.name,
-        "max_chars": rules.max_chars,
-        "hashtag_budget": hashtag_budget(platform),
-        "hashtag_hint": f"at most {hashtag_budget(platform)} hashtags, branded ones first",
-        "topic": request.topic,
-        "brief": request.brief,
-        "rubric": request.rubric.value if request.rubric else "",
-        "goal": request.goal,
-        "call_to_action": request.call_to_action,
-        "link": _link(request, platform),
-        "ad_label": request.ad_label(platform) or "",
-        "count_hint": _count_hint(rules),
-        "past_posts": [_fact(i) for i in context.past_posts],
-        "competitor_examples": [_fact(i) for i in context.competitor_examples],
-        "variant_seed": job_id,
-    }
-    system = render(
-        "draft_system.j2",
-        brand_name=facts["brand_name"],
-        language_name=facts["language_name"],
-        voice_rules=facts["voice_rules"],
-        banned_words=facts["banned_words"],
-        usp=profile.usp,
-        offer=profile.offer,
-        audience=[_segment(s) for s in profile.audience],
-        voice=_voice(profile),
-        required_terms=profile.required_terms,
-        disclaimers=profile.disclaimers,
-    )
-    return Prompt(system=system, user=render("draft_user.j2", **facts), facts=facts)
-
-
-def _link(request: DraftRequest, platform: Platform) -> str:
-    if request.link is None:
-        return ""
-    campaign = request.utm_campaign or campaign_slug(request.topic)
-    return with_utm(str(request.link), platform, campaign, request.is_ad)
-
-
-def _count_hint(rules: PlatformRules) -> str:
-    if rules.counting is Counting.X_WEIGHTED:
-        return "as X counts: every link is 23, emoji and CJK characters count 2"
-    return "including hashtags"
-
-
-def _voice(profile: BrandProfile) -> list[str]:
-    voice = profile.voice
-    parts = [f"{voice.formality.value} register", f"{voice.sentence_length.value} sentences"]
-    if voice.address is Address.VY:
-        parts.append("address the reader as «вы»")
-    elif voice.address is Address.TY:
-        parts.append("address the reader as «ты»")
-    parts.append("humour welcome" if voice.humour else "no jokes")
-    parts.append(
-        {
-            "none": "no emoji",
-            "sparing": "emoji sparingly, at most one or two",
-            "free": "emoji welcome",
-        }[voice.emoji.value]
-    )
-    return parts
-
-
-def _segment(segment: AudienceSegment) -> str:
-    details = [
-        segment.gender,
-        segment.age,
-        ", ".join(segment.locations),
-        ", ".join(segment.interests),
-    ]
-    described = ", ".join(d for d in details if d)
-    return f"{segment.name} ({described})" if described else segment.name
-
-
-def _fact(item: ContextItem) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "source": item.source,
-        "text": item.text,
-        "platform": item.platform,
-        "engagement": round(item.engagement, 3),
-        "similarity": item.similarity,
-        "name": item.source.removeprefix("competitor: "),
-    }
+        report = validate(post, ctx)
+    return Checked(post, report, list(dict.fromkeys(repairs)), calls, thread)
 
 
 def _draft_row(

@@ -44,6 +44,7 @@ class OpenAICompatibleLLM:
     """Structured output through chat completions with a JSON schema."""
 
     generator = "openai-compatible"
+    can_revise = True
 
     def __init__(self, settings: Settings, client: openai.OpenAI | None = None) -> None:
         assert settings.llm_model, "OpenAICompatibleLLM needs LLM_MODEL"

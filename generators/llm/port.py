@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
+
+from generators.llm.facts import Facts
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -18,7 +19,7 @@ class Prompt:
 
     system: str
     user: str
-    facts: Mapping[str, Any]
+    facts: Facts
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ class LLM(Protocol):
     @property
     def model(self) -> str:
         """The model name, as the provider knows it."""
+        ...
+
+    @property
+    def can_revise(self) -> bool:
+        """Whether asking again with the problems found can give a better answer (a model can;
+        a deterministic writer would answer the same)."""
         ...
 
     def complete(self, prompt: Prompt, output: type[T]) -> Completion[T]:

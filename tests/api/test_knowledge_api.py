@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from generators.jobs import run_job
 from generators.runtime import Runtime
+from storage.models import Document
 from tests.conftest import World, auth
 
 CSV = "\n".join(
@@ -149,11 +152,74 @@ def test_json_upload_of_a_guide_and_competitors(
     assert hits[0]["source"].endswith("Бодрость")
 
 
+def test_an_analytics_export_is_ingested_with_its_figures_and_a_warning(
+    api: TestClient, world: World, runtime: Runtime
+) -> None:
+    export = (
+        "Shares,Impressions,Date,Message,Campaign ID\n"
+        '9,"3 400",01.05.2026 10:00,Рассказываем как обжаривать зерно для эспрессо дома,c-17\n'
+    )
+    job = _upload(api, world, "analytics.csv", export.encode(), "post", platform="vk")
+    run_job(runtime, job["id"])
+    done = api.get(f"/v1/jobs/{job['id']}", headers=auth(world.key_a)).json()
+    assert done["status"] == "succeeded", done
+    assert done["result"]["added"] == 1
+    assert done["result"]["warnings"] == ["unknown column 'Campaign ID' ignored"]
+    with runtime.sessions() as session:
+        doc = session.scalars(select(Document).where(Document.brand_id == world.brand_a)).one()
+    assert doc.text == "Рассказываем как обжаривать зерно для эспрессо дома"
+    assert (doc.meta["reposts"], doc.meta["views"]) == (9, 3400)
+    assert doc.meta["published_at"] == "2026-05-01T10:00:00+00:00"
+
+
+def test_a_file_of_several_competitors_is_one_upload(
+    api: TestClient, world: World, runtime: Runtime
+) -> None:
+    rivals = [
+        {"competitor": "Бодрость", "date": "2024-03-01", "text": "Скидка 50% на весь кофе!"},
+        {"competitor": "Кофемания", "date": "2024-03-02", "text": "Latte art workshop this week"},
+    ]
+    data = json.dumps(rivals, ensure_ascii=False).encode()
+    job = _upload(api, world, "rivals.json", data, "competitor", platform="vk")
+    run_job(runtime, job["id"])
+    done = api.get(f"/v1/jobs/{job['id']}", headers=auth(world.key_a)).json()
+    assert (done["status"], done["result"]["added"]) == ("succeeded", 2), done
+    with runtime.sessions() as session:
+        docs = session.scalars(select(Document).where(Document.brand_id == world.brand_a)).all()
+    tagged = {doc.text: (doc.meta["competitor"], doc.source) for doc in docs}
+    assert tagged == {
+        "Скидка 50% на весь кофе!": ("Бодрость", "rivals.json: Бодрость"),
+        "Latte art workshop this week": ("Кофемания", "rivals.json: Кофемания"),
+    }
+    sources = api.get(f"/v1/brands/{world.brand_a}/sources", headers=auth(world.key_a)).json()
+    assert [(s["name"], s["competitor"], s["items"]) for s in sources["sources"]] == [
+        ("rivals.json", None, 2)
+    ]
+
+
+def test_a_competitor_item_without_a_name_is_refused_naming_it(
+    api: TestClient, world: World
+) -> None:
+    rivals = [{"competitor": "Бодрость", "text": "Скидка!"}, {"text": "Чей это пост?"}]
+    response = api.post(
+        f"/v1/brands/{world.brand_a}/sources",
+        files={"file": ("rivals.json", json.dumps(rivals).encode())},
+        data={"kind": "competitor", "platform": "vk"},
+        headers=auth(world.key_a),
+    )
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "invalid_input_file"
+    assert body["detail"].startswith("rivals.json: [1]: no competitor name")
+    listed = api.get(f"/v1/brands/{world.brand_a}/sources", headers=auth(world.key_a)).json()
+    assert listed["sources"] == []
+
+
 def test_broken_files_are_rejected_before_anything_is_queued(api: TestClient, world: World) -> None:
     url = f"/v1/brands/{world.brand_a}/sources"
     cases = [
         ("posts.csv", b"", "empty"),
-        ("posts.csv", b"date,body\n2026-01-01,hello\n", "text"),
+        ("posts.csv", b"date,title\n2026-01-01,hello\n", "missing column 'text'"),
         ("posts.csv", "text,likes\nПривет,много\n".encode(), "line 2"),
         ("result.json", b'{"name": "x", "messages": [', "line"),
         ("posts.csv", "text\nПривет\n".encode("cp1251"), "UTF-8"),

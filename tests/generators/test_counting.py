@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generators.counting import fits, platform_length, split_thread, x_weighted_length
-from generators.platforms import RULES
+from generators.compliance.counting import fits, platform_length, split_thread, x_weighted_length
+from generators.compliance.platforms import RULES
 from storage.enums import Platform
 
 X = RULES[Platform.X]

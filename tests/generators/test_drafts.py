@@ -6,12 +6,12 @@ import re
 
 from sqlalchemy import select
 
-from generators.counting import platform_length
+from generators.compliance.counting import platform_length
+from generators.compliance.platforms import RULES
 from generators.drafts.edits import post_of
 from generators.drafts.schemas import DraftRequest, post_text
 from generators.drafts.service import write_drafts
 from generators.jobs import run_job
-from generators.platforms import RULES
 from generators.runtime import Runtime
 from storage.enums import JobKind, JobStatus, Platform, Queue
 from storage.jobs import NewJob, create_job
@@ -31,7 +31,13 @@ def _brand(runtime: Runtime, world: World, slug: str) -> Brand:
 
 def _write(runtime: Runtime, brand: Brand, job_id: str, **request: object) -> list[str]:
     outcome = write_drafts(
-        runtime.llm, runtime.store, brand, DraftRequest.model_validate(request), job_id, 1500
+        runtime.llm,
+        runtime.store,
+        runtime.rulebook,
+        brand,
+        DraftRequest.model_validate(request),
+        job_id,
+        1500,
     )
     return [post_text(post_of(d)) for d in outcome.drafts]
 
@@ -43,6 +49,7 @@ def test_russian_brand_gets_russian_drafts_from_its_own_material(
     outcome = write_drafts(
         runtime.llm,
         runtime.store,
+        runtime.rulebook,
         brand,
         DraftRequest(topic="Как заварить кофе в воронке V60", platforms=[Platform.VK]),
         "job-1",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from generators.compliance.hashtags import normalise
 from generators.jobs import run_job
 from generators.runtime import Runtime
-from generators.tags import normalise
 from tests.conftest import World, auth, import_demo_brand
 
 

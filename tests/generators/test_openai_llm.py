@@ -12,6 +12,7 @@ import openai
 import pytest
 
 from generators.drafts.schemas import PostDraft
+from generators.llm.facts import HashtagFacts
 from generators.llm.openai_compatible import OpenAICompatibleLLM
 from generators.llm.port import Completion, Prompt
 from storage.errors import ErrorCode, PostcraftError
@@ -20,7 +21,8 @@ from tests.fakes.openai_server import Delay, FakeOpenAI, Malformed, Reply, Statu
 
 SYSTEM = "You are the brand copywriter of a small coffee roastery."
 USER = "Write a launch post about our lighthouse espresso roast for autumn mornings"
-PROMPT = Prompt(system=SYSTEM, user=USER, facts={})
+FACTS = HashtagFacts(topic="lighthouse espresso", brief="", language="en", banned_words=())
+PROMPT = Prompt(system=SYSTEM, user=USER, facts=FACTS)
 DRAFT = PostDraft(
     headline="Lighthouse espresso is back",
     body="Dark, sweet and ready for autumn.",

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from generators.platforms import RULES
-from generators.runtime import configure_platforms
+from generators.compliance.platforms import RULES
+from generators.compliance.rulebook import Rulebook
 from storage.enums import Platform
 from storage.settings import ConfigurationError, Settings, load_settings
 
 
-@pytest.fixture(autouse=True)
-def _restore() -> Iterator[None]:
-    yield
-    configure_platforms(Settings())
-
-
-def test_an_unverified_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_unverified_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POSTCRAFT_PLATFORM_LIMITS", '{"vk.max_chars": 2048}')
-    configure_platforms(load_settings())
-    assert RULES[Platform.VK].max_chars == 2048
-    assert RULES[Platform.X].max_chars == 280
+    registry = Rulebook.from_settings(load_settings()).registry
+    assert registry[Platform.VK].max_chars == 2048
+    assert registry[Platform.X].max_chars == 280
+    assert RULES[Platform.VK].max_chars == 4096, "the shipped registry never changes"
+
+
+def test_the_registry_cannot_be_changed_at_run_time() -> None:
+    registry = Rulebook.from_settings(Settings()).registry
+    with pytest.raises(TypeError):
+        registry[Platform.VK] = RULES[Platform.X]  # type: ignore[index]
 
 
 def test_a_verified_limit_cannot_be_overridden() -> None:
     with pytest.raises(ConfigurationError, match=r"x\.max_chars"):
-        configure_platforms(Settings(platform_limits={"x.max_chars": 1000}))
+        Rulebook.from_settings(Settings(platform_limits={"x.max_chars": 1000}))

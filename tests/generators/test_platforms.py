@@ -6,14 +6,16 @@ import dataclasses
 
 import pytest
 
-from generators.platforms import (
+from generators.compliance.platforms import (
     RULES,
     Counting,
     LinkStyle,
     PlatformRules,
+    build_registry,
     hashtag_budget,
     rules_for,
     setting_defaults,
+    text_limit,
 )
 from storage.enums import Platform
 
@@ -171,11 +173,18 @@ def test_a_boolean_is_not_a_figure() -> None:
     ],
 )
 def test_hashtag_budget_is_the_advice_within_the_cap(platform: Platform, budget: int) -> None:
-    assert hashtag_budget(platform) == budget
+    assert hashtag_budget(RULES[platform]) == budget
     cap = RULES[platform].hashtag_cap
-    assert cap is None or hashtag_budget(platform) <= cap
+    assert cap is None or hashtag_budget(RULES[platform]) <= cap
 
 
 def test_hashtag_budget_follows_overrides() -> None:
-    assert hashtag_budget(Platform.YOUTUBE, {"youtube.hashtag_cap": 2}) == 2
-    assert hashtag_budget(Platform.YOUTUBE, {"youtube.soft_hashtags": 8}) == 8
+    assert hashtag_budget(build_registry({"youtube.hashtag_cap": 2})[Platform.YOUTUBE]) == 2
+    assert hashtag_budget(build_registry({"youtube.soft_hashtags": 8})[Platform.YOUTUBE]) == 8
+
+
+def test_a_post_with_a_picture_is_a_caption() -> None:
+    assert text_limit(RULES[Platform.TELEGRAM], with_media=True) == 1024
+    assert text_limit(RULES[Platform.TELEGRAM], with_media=False) == 4096
+    assert text_limit(RULES[Platform.INSTAGRAM], with_media=True) == 2200
+    assert text_limit(RULES[Platform.VK], with_media=True) == 4096

@@ -1,8 +1,10 @@
 """Per-platform rules a post must respect: one registry, each figure with its source.
 
 The figures and their sources are those of `docs/platforms.md`. Figures the docs mark unverified
-(the VK and OK text limits, YouTube's hashtag rule) are settings: `rules_for` takes overrides
-such as `{"vk.max_chars": 2048}` for them and refuses overrides of verified figures.
+(the VK and OK text limits, YouTube's hashtag rule) are settings: `build_registry` takes
+overrides such as `{"vk.max_chars": 2048}` for them and refuses overrides of verified figures.
+The shipped registry (`RULES`) is read-only; a process builds its own registry once, into its
+`Runtime`, and never changes it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from storage.enums import Platform
@@ -66,7 +69,7 @@ _PTB = "python-telegram-bot constants"
 _ERID = "Russian advertising law (since 1 September 2022): ads carry an erid label"
 _ADVICE = "common advice (docs/platforms.md)"
 
-RULES: dict[Platform, PlatformRules] = {
+_SHIPPED: dict[Platform, PlatformRules] = {
     Platform.X: PlatformRules(
         name="X (Twitter)",
         max_chars=280,
@@ -206,6 +209,10 @@ RULES: dict[Platform, PlatformRules] = {
 }
 
 
+Registry = Mapping[Platform, PlatformRules]
+RULES: Registry = MappingProxyType(_SHIPPED)  # the figures as shipped, before any setting
+
+
 def setting_defaults() -> dict[str, int]:
     """Every unverified figure as an override key (`vk.max_chars`) with its default value."""
     defaults: dict[str, int] = {}
@@ -243,8 +250,20 @@ def _check_override(key: str, value: int) -> tuple[Platform, str]:
     return platform, name
 
 
-def hashtag_budget(platform: Platform, overrides: Mapping[str, int] | None = None) -> int:
+def build_registry(overrides: Mapping[str, int] | None = None) -> Registry:
+    """The registry with the configured unverified figures, read-only (built once per process)."""
+    return MappingProxyType({p: rules_for(p, overrides) for p in Platform})
+
+
+def text_limit(rules: PlatformRules, with_media: bool) -> int:
+    """The text a post may carry: a media caption's limit when it has a picture (Telegram's
+    1,024), the message limit without."""
+    if with_media and rules.caption_max is not None:
+        return min(rules.caption_max, rules.max_chars)
+    return rules.max_chars
+
+
+def hashtag_budget(rules: PlatformRules) -> int:
     """How many hashtags to put on a draft: the soft advice, never above the hard cap."""
-    rules = rules_for(platform, overrides)
     cap = rules.hashtag_cap
     return min(cap, rules.soft_hashtags) if cap is not None else rules.soft_hashtags

@@ -3,25 +3,22 @@ and (when an LLM is configured) its suggestions; normalised, capped per platform
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from brand_voice.profile import BrandProfile
-from generators.llm.offline import OfflineComposer
+from generators.compliance.hashtags import clean_tags, hashtags_in
+from generators.compliance.platforms import Registry, hashtag_budget
+from generators.compliance.terms import TermMatcher
+from generators.hashtags.schemas import HashtagRequest, HashtagSuggestions
+from generators.llm.facts import HashtagFacts
 from generators.llm.port import LLM, Prompt
-from generators.platforms import hashtag_budget
-from generators.tags import clean_tags
 from prompts.render import render
 from retrieval.context import ContextRequest, rank
 from retrieval.store import VectorStore
-from storage.enums import DocumentKind, Platform
+from storage.enums import DocumentKind
 
-_HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
-_WORD = re.compile(r"[^\W\d_]{5,}", re.UNICODE)
 CANDIDATE_POSTS = 30
 
 
@@ -32,24 +29,6 @@ class Reason(StrEnum):
     BEST_POSTS = "used in your best posts"
     TOPICAL = "topical"
     SUGGESTED = "suggested"
-
-
-class HashtagRequest(BaseModel):
-    """What the hashtags are for."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    topic: str = Field(min_length=3, max_length=300)
-    brief: str = Field(default="", max_length=2000)
-    platforms: list[Platform] = Field(min_length=1, max_length=11)
-
-
-class HashtagSuggestions(BaseModel):
-    """The LLM's ideas for topical tags."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    hashtags: list[str] = Field(description="Specific topical hashtags without '#', 5 to 10")
 
 
 @dataclass(frozen=True)
@@ -64,6 +43,7 @@ class RankedTag:
 def hashtag_sets(
     llm: LLM,
     store: VectorStore,
+    registry: Registry,
     brand_id: str,
     profile: BrandProfile,
     request: HashtagRequest,
@@ -74,7 +54,7 @@ def hashtag_sets(
     return {
         p.value: [
             {"tag": r.tag, "reason": r.reason.value, "score": round(r.score, 3)}
-            for r in ranked[: hashtag_budget(p)]
+            for r in ranked[: hashtag_budget(registry[p])]
         ]
         for p in request.platforms
     }
@@ -89,9 +69,10 @@ def _rank(
     query: str,
 ) -> list[RankedTag]:
     scores: dict[str, RankedTag] = {}
+    banned = TermMatcher(profile.banned_words, profile.language)
 
     def offer(tags: Iterable[str], reason: Reason, score: float) -> None:
-        for tag in clean_tags(tags, profile.banned_words):
+        for tag in clean_tags(tags, banned):
             key = tag.casefold()
             known = scores.get(key)
             if known is None or (known.reason is not Reason.BRANDED and known.score < score):
@@ -104,23 +85,24 @@ def _rank(
         ContextRequest(query),
     )
     for item in posts:
-        offer(
-            _HASHTAG.findall(item.text), Reason.BEST_POSTS, item.similarity * (1 + item.engagement)
-        )
+        offer(hashtags_in(item.text), Reason.BEST_POSTS, item.similarity * (1 + item.engagement))
     rivals = store.search(brand_id, DocumentKind.COMPETITOR, query, 10)
     for hit in rivals:
-        offer(_HASHTAG.findall(hit.text), Reason.TOPICAL, 0.5 * hit.similarity)
+        offer(hashtags_in(hit.text), Reason.TOPICAL, 0.5 * hit.similarity)
     offer(_suggestions(llm, profile, request), Reason.SUGGESTED, 0.4)
     return sorted(scores.values(), key=lambda r: (r.reason is not Reason.BRANDED, -r.score))
 
 
 def _suggestions(llm: LLM, profile: BrandProfile, request: HashtagRequest) -> list[str]:
-    if llm.generator == OfflineComposer.generator:
-        # Offline: the topic's own longer words are the most specific tags there are.
-        return [w.casefold() for w in _WORD.findall(request.topic)]
+    facts = HashtagFacts(
+        topic=request.topic,
+        brief=request.brief,
+        language=profile.language,
+        banned_words=tuple(profile.banned_words),
+    )
     prompt = Prompt(
         system=render("hashtags_system.j2", language=profile.language),
         user=render("hashtags_user.j2", topic=request.topic, brief=request.brief),
-        facts={},
+        facts=facts,
     )
     return llm.complete(prompt, HashtagSuggestions).output.hashtags

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from generators.platforms import Counting, PlatformRules
+from generators.compliance.platforms import Counting, PlatformRules
 
 URL_WEIGHT = 23
 # Code points outside the ranges twitter-text weighs 1: 0-4351, 8192-8205, 8208-8223, 8242-8247.
@@ -291,3 +291,13 @@ def _cluster_ends(text: str) -> Iterator[int]:
         while position < len(text) and unicodedata.category(text[position]).startswith("M"):
             position += 1
         yield position
+
+
+def emoji_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each emoji sequence, with its joiners, modifiers and tag characters."""
+    return [match.span() for match in _EMOJI.finditer(text)]
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each URL or bare domain that X would link, left to right."""
+    return [(start, end) for start, end, _ in _url_spans(text)]

@@ -1,0 +1,69 @@
+"""What the checks found: each problem with its code, severity, place and words to act on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+
+class Severity(StrEnum):
+    """An error blocks publishing; a warning is shown to the person approving."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Part(StrEnum):
+    """Where in the post a problem is."""
+
+    HEADLINE = "headline"
+    BODY = "body"
+    CALL_TO_ACTION = "call_to_action"
+    HASHTAGS = "hashtags"
+    POST = "post"  # the post as a whole (its length, its language, a missing phrase)
+
+
+class Violation(BaseModel):
+    """One problem with a draft, in words the copywriter can act on."""
+
+    code: str
+    severity: Severity
+    message: str
+    part: Part = Part.POST
+    found: str | None = None  # the offending words, as written, to highlight
+
+
+class ValidationReport(BaseModel):
+    """The checks a draft went through and what they found."""
+
+    passed: bool
+    length: int
+    limit: int
+    violations: list[Violation]
+
+    @classmethod
+    def of(cls, length: int, limit: int, violations: list[Violation]) -> ValidationReport:
+        """A report that passes when no violation is an error."""
+        passed = not any(v.severity is Severity.ERROR for v in violations)
+        return cls(passed=passed, length=length, limit=limit, violations=violations)
+
+    def errors(self) -> list[Violation]:
+        """The violations that block publishing."""
+        return [v for v in self.violations if v.severity is Severity.ERROR]
+
+
+def error(code: str, message: str, part: Part = Part.POST, found: str | None = None) -> Violation:
+    """A problem that blocks publishing."""
+    return Violation(code=code, severity=Severity.ERROR, message=message, part=part, found=found)
+
+
+def warning(code: str, message: str, part: Part = Part.POST, found: str | None = None) -> Violation:
+    """A problem for the person approving to judge."""
+    return Violation(code=code, severity=Severity.WARNING, message=message, part=part, found=found)
+
+
+def describe(violations: Sequence[Violation]) -> str:
+    """The violations as a list for the LLM's second try."""
+    return "\n".join(f"- {v.message}" for v in violations)

@@ -1,0 +1,159 @@
+"""The one matcher for brand terms: banned words, required terms and competitors' names.
+
+A term matches a word of the text, never a part of one: «дешёвый» is not found in «недешёвый»,
+"ass" not in "class", «кофе» not in «кофейня». Words are compared by their stems (the Snowball
+stemmers: Russian for Cyrillic words, English or Finnish for Latin ones), so inflected forms
+match: «скидка» finds «скидки», «скидкой» and, with the fleeting vowel, «скидок»; "guarantee"
+finds "guaranteed". Hebrew words also match behind one or two prefix letters (ו, ה, ב, ל, מ, ש, כ).
+A phrase matches as consecutive words. In a hashtag, camelCase and underscores separate words
+(#BestCoffee, #лучший_кофе); a tag written as one run of letters (#лучшийкофе) is one word.
+Validation, repair, the hashtag cleaner and the offline composer all ask this module.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+
+# Letters (with inner apostrophes) or digits: «Скидки2024» holds the word «Скидки».
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
+_CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
+_HEBREW_PREFIXES = "והבלמשכ"
+_RU_VOWELS = "аеёиоуыэюя"
+_STEMMERS = {"cyrillic": "russian", "en": "english", "fi": "finnish"}
+_LOCAL = threading.local()
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a text, with where it is."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """Where a term was found, and the form it was found in."""
+
+    term: str
+    found: str
+    start: int
+    end: int
+
+
+def words(text: str) -> list[Word]:
+    """The words of a text (letters and digits; apostrophes inside a word keep it whole)."""
+    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _script(word: str) -> str:
+    for char in word:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            if name.startswith("CYRILLIC"):
+                return "cyrillic"
+            if name.startswith("HEBREW"):
+                return "hebrew"
+            return "latin"
+    return "other"
+
+
+@lru_cache(maxsize=65536)  # a word's stem never changes; the lock-free cache is safe
+def stem(word: str, language: str = "en") -> str:
+    """The comparable form of one word: case-folded, ё as е, stemmed, fleeting vowel removed."""
+    folded = unicodedata.normalize("NFC", word).casefold().replace("ё", "е")
+    script = _script(folded)
+    if script == "cyrillic":
+        return _without_fleeting_vowel(str(_stemmer("cyrillic").stemWord(folded)))
+    if script == "latin":
+        # Latin words of a Russian or Hebrew brand are English more often than not.
+        return str(_stemmer("fi" if language == "fi" else "en").stemWord(folded))
+    return folded
+
+
+def _without_fleeting_vowel(stemmed: str) -> str:
+    """«скидок» and «скидк» compare equal: drop an о/е between the last two consonants."""
+    if len(stemmed) >= 4 and stemmed[-2] in "ое":
+        before, last = stemmed[-3], stemmed[-1]
+        if before not in _RU_VOWELS and last not in _RU_VOWELS and last.isalpha():
+            return stemmed[:-2] + last
+    return stemmed
+
+
+def _stemmer(language: str) -> Any:
+    """This thread's stemmer for the language: a Snowball stemmer keeps its state while it runs."""
+    mine: dict[str, Any] = _LOCAL.__dict__.setdefault("stemmers", {})
+    if language not in mine:
+        mine[language] = snowballstemmer.stemmer(_STEMMERS[language])
+    return mine[language]
+
+
+def _same_word(term_word: str, text_word: str, language: str) -> bool:
+    if stem(term_word, language) == stem(text_word, language):
+        return True
+    if _script(term_word) == "hebrew":
+        folded, target = text_word, term_word
+        for cut in (1, 2):
+            prefix = folded[:cut]
+            if all(c in _HEBREW_PREFIXES for c in prefix) and folded[cut:] == target:
+                return True
+    return False
+
+
+class TermMatcher:
+    """Finds any of a list of terms in texts, as words in any inflected form."""
+
+    def __init__(self, terms: Iterable[str], language: str = "en") -> None:
+        """Terms as the brand wrote them; `language` picks the stemmer for Latin-script words."""
+        self.language = language
+        self._terms = [
+            (term, [w.text for w in words(term)])
+            for term in dict.fromkeys(t.strip() for t in terms if t.strip())
+        ]
+        self._terms = [(term, parts) for term, parts in self._terms if parts]
+
+    @property
+    def terms(self) -> list[str]:
+        """The terms, as given, without blanks and repeats."""
+        return [term for term, _ in self._terms]
+
+    def find(self, text: str) -> list[TermMatch]:
+        """Every occurrence of every term in the text, in reading order."""
+        found = words(text)
+        matches = []
+        for term, parts in self._terms:
+            for index in range(len(found) - len(parts) + 1):
+                window = found[index : index + len(parts)]
+                pairs = zip(parts, window, strict=True)
+                if all(_same_word(p, w.text, self.language) for p, w in pairs):
+                    start, end = window[0].start, window[-1].end
+                    matches.append(TermMatch(term, text[start:end], start, end))
+        return sorted(matches, key=lambda m: (m.start, m.end))
+
+    def first(self, text: str) -> TermMatch | None:
+        """The first occurrence of any term, or None."""
+        found = self.find(text)
+        return found[0] if found else None
+
+    def missing(self, text: str) -> list[str]:
+        """The terms that do not occur in the text."""
+        present = {m.term for m in self.find(text)}
+        return [term for term in self.terms if term not in present]
+
+    def in_hashtag(self, tag: str) -> TermMatch | None:
+        """A term in a hashtag, its words told apart by camelCase and underscores."""
+        return self.first(_CAMEL.sub(" ", tag.lstrip("#")))
+
+
+def matcher(terms: Sequence[str], language: str) -> TermMatcher:
+    """A matcher for these terms (a short name for the constructor)."""
+    return TermMatcher(terms, language)

@@ -1,0 +1,1 @@
+"""Hashtag sets: the request, the LLM's output model and the service that ranks the tags."""

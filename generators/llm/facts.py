@@ -1,0 +1,62 @@
+"""What a prompt was rendered from, as typed objects: a real model reads the rendered text, the
+offline composer writes from these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.enums import Platform
+
+
+@dataclass(frozen=True)
+class ContextFact:
+    """One retrieved piece of brand knowledge, as a prompt shows it."""
+
+    id: str
+    source: str
+    text: str
+    platform: str
+    engagement: float
+    similarity: float
+    name: str = ""  # a competitor example's competitor
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftFacts:
+    """Everything a draft prompt says, field by field."""
+
+    brand_name: str
+    language: str
+    language_name: str
+    banned_words: tuple[str, ...]
+    branded_hashtags: tuple[str, ...]
+    default_cta: str
+    platform: Platform
+    platform_name: str
+    max_chars: int
+    hashtag_budget: int
+    links_clickable: bool
+    topic: str
+    brief: str
+    rubric: str
+    goal: str
+    call_to_action: str
+    link: str
+    ad_label: str
+    voice_rules: tuple[ContextFact, ...]
+    past_posts: tuple[ContextFact, ...]
+    competitor_examples: tuple[ContextFact, ...]
+    variant_seed: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HashtagFacts:
+    """What a hashtag-suggestion prompt says."""
+
+    topic: str
+    brief: str
+    language: str
+    banned_words: tuple[str, ...]
+
+
+Facts = DraftFacts | HashtagFacts
