@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from generators.compliance.counting import url_spans
@@ -84,17 +85,41 @@ class Grounding:
     extra_contacts: tuple[str, ...] = ()  # account handles from the profile
     asked: str = ""  # the request's own words: a competitor named there may be named
     language: str = "en"
-    _known: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    # Derived once per grounding (a job's posts are checked sentence by sentence against them).
+    @cached_property
+    def known_contacts(self) -> frozenset[str]:
+        """The keys of every contact in the brand's own text and profile handles."""
         known = {c.key for c in contacts(self.own_text)}
         for handle in self.extra_contacts:
             known |= {c.key for c in contacts(handle)} | {_handle_key(handle)}
-        object.__setattr__(self, "_known", frozenset(known))
+        return frozenset(known)
+
+    @cached_property
+    def rival_runs(self) -> tuple[tuple[str, frozenset[tuple[str, ...]]], ...]:
+        """Per competitor example, its `COPIED_RUN`-word runs that the brand's text lacks."""
+        own = _ngrams([w.text.casefold() for w in words(self.own_text)], COPIED_RUN)
+        return tuple(
+            (
+                c.name,
+                frozenset(_ngrams([w.text.casefold() for w in words(c.text)], COPIED_RUN) - own),
+            )
+            for c in self.competitors
+        )
+
+    @cached_property
+    def rival_names(self) -> TermMatcher:
+        """The competitors' names, as the term matcher finds them."""
+        return TermMatcher([n for c in self.competitors for n in c.names()], self.language)
+
+    @cached_property
+    def own_tags(self) -> frozenset[str]:
+        """The hashtags the brand's material and the request use (tag keys)."""
+        return frozenset(tag_key(t) for t in hashtags_in(self.own_text + "\n" + self.asked))
 
     def unknown_contacts(self, text: str) -> list[Contact]:
         """The contacts in the text that the brand's material does not have, once each."""
-        found = {c.key: c for c in contacts(text) if c.key not in self._known}
+        found = {c.key: c for c in contacts(text) if c.key not in self.known_contacts}
         return list(found.values())
 
 
@@ -112,9 +137,10 @@ def contacts(text: str) -> list[Contact]:
         if not _overlaps(*match.span(), taken):
             found.append(Contact("handle", match.group(), _handle_key(match.group(1))))
     for match in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        if 10 <= len(digits) <= 13 and not _overlaps(*match.span(), taken):
-            found.append(Contact("phone", match.group().strip(), "tel:" + digits[-10:]))
+        written, digits = match.group(), re.sub(r"\D", "", match.group())
+        plain = written.isdigit()  # 10 or 12 bare digits are an INN more often than a phone
+        if 10 <= len(digits) <= 13 and not plain and not _overlaps(*match.span(), taken):
+            found.append(Contact("phone", written.strip(), "tel:" + digits[-10:]))
     return found
 
 
@@ -166,7 +192,10 @@ def _handle_key(handle: str) -> str:
 
 
 def unsupported_claims(text: str, own_text: str) -> list[str]:
-    """Prices, percentages and promises in the text that the brand's material does not state."""
+    """Prices, percentages and promises in the text that the brand's material does not state
+    (links are not read: "%D0%BB" in a URL is no percentage)."""
+    for start, end in reversed(address_spans(text)):
+        text = text[:start] + " " + text[end:]
     known = _squeezed(own_text)
     found = [
         m.group(0).strip() for m in _CLAIM.finditer(text) if _squeezed(m.group(0)) not in known
@@ -191,13 +220,11 @@ class Copied:
 def copied_runs(text: str, grounding: Grounding) -> list[Copied]:
     """Runs of `COPIED_RUN`+ consecutive words shared with a competitor and not with the brand."""
     post = [w.text.casefold() for w in words(text)]
-    own = _ngrams([w.text.casefold() for w in words(grounding.own_text)], COPIED_RUN)
     found = []
-    for competitor in grounding.competitors:
-        theirs = _ngrams([w.text.casefold() for w in words(competitor.text)], COPIED_RUN)
-        run = _longest_shared_run(post, theirs - own)
+    for name, runs in grounding.rival_runs:
+        run = _longest_shared_run(post, runs)
         if run:
-            found.append(Copied(competitor.name, " ".join(run)))
+            found.append(Copied(name, " ".join(run)))
     return found
 
 
@@ -205,7 +232,7 @@ def _ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
-def _longest_shared_run(post: Sequence[str], grams: set[tuple[str, ...]]) -> list[str]:
+def _longest_shared_run(post: Sequence[str], grams: frozenset[tuple[str, ...]]) -> list[str]:
     """The longest stretch of the post covered by consecutive shared n-grams."""
     best: list[str] = []
     index = 0
@@ -223,7 +250,7 @@ def _longest_shared_run(post: Sequence[str], grams: set[tuple[str, ...]]) -> lis
 
 def competitor_mentions(text: str, tags: Sequence[str], grounding: Grounding) -> list[str]:
     """Competitors' names (as proper nouns) and branded hashtags the request did not ask for."""
-    names = TermMatcher(_names(grounding), grounding.language)
+    names = grounding.rival_names
     asked = {m.term for m in names.find(grounding.asked)}
     found = [
         f"«{m.found}»"
@@ -238,10 +265,6 @@ def is_competitor_tag(tag: str, grounding: Grounding) -> bool:
     """A hashtag carrying a competitor's name (#бодрость, #BodrostCoffee), unless the brand's own
     material or the request uses it. Other tags of competitors' posts are the topic's words."""
     key = tag_key(tag)
-    if key in {tag_key(t) for t in hashtags_in(grounding.own_text + "\n" + grounding.asked)}:
+    if key in grounding.own_tags:
         return False
-    return any(_squeezed(name) in key for name in _names(grounding))
-
-
-def _names(grounding: Grounding) -> list[str]:
-    return [name for c in grounding.competitors for name in c.names()]
+    return any(_squeezed(name) in key for name in grounding.rival_names.terms)

@@ -97,16 +97,16 @@ def _stemmer(language: str) -> Any:
     return mine[language]
 
 
-def _same_word(term_word: str, text_word: str, language: str) -> bool:
-    if stem(term_word, language) == stem(text_word, language):
-        return True
-    if _script(term_word) == "hebrew":
-        folded, target = text_word, term_word
+def _keys(word: str, language: str) -> set[str]:
+    """What a text word may match as: its stem, and for Hebrew also the word behind one or two
+    prefix letters."""
+    keys = {stem(word, language)}
+    if _script(word) == "hebrew":
+        folded = unicodedata.normalize("NFC", word)
         for cut in (1, 2):
-            prefix = folded[:cut]
-            if all(c in _HEBREW_PREFIXES for c in prefix) and folded[cut:] == target:
-                return True
-    return False
+            if len(folded) > cut + 1 and all(c in _HEBREW_PREFIXES for c in folded[:cut]):
+                keys.add(stem(folded[cut:], language))
+    return keys
 
 
 class TermMatcher:
@@ -115,11 +115,13 @@ class TermMatcher:
     def __init__(self, terms: Iterable[str], language: str = "en") -> None:
         """Terms as the brand wrote them; `language` picks the stemmer for Latin-script words."""
         self.language = language
-        self._terms = [
-            (term, [w.text for w in words(term)])
-            for term in dict.fromkeys(t.strip() for t in terms if t.strip())
-        ]
-        self._terms = [(term, parts) for term, parts in self._terms if parts]
+        self._terms: list[tuple[str, list[str]]] = []
+        self._by_first: dict[str, list[tuple[str, list[str]]]] = {}
+        for term in dict.fromkeys(t.strip() for t in terms if t.strip()):
+            parts = [stem(w.text, language) for w in words(term)]
+            if parts:
+                self._terms.append((term, parts))
+                self._by_first.setdefault(parts[0], []).append((term, parts))
 
     @property
     def terms(self) -> list[str]:
@@ -128,16 +130,20 @@ class TermMatcher:
 
     def find(self, text: str) -> list[TermMatch]:
         """Every occurrence of every term in the text, in reading order."""
+        if not self._terms:
+            return []
         found = words(text)
+        keys = [_keys(w.text, self.language) for w in found]
         matches = []
-        for term, parts in self._terms:
-            for index in range(len(found) - len(parts) + 1):
-                window = found[index : index + len(parts)]
-                pairs = zip(parts, window, strict=True)
-                if all(_same_word(p, w.text, self.language) for p, w in pairs):
-                    start, end = window[0].start, window[-1].end
-                    matches.append(TermMatch(term, text[start:end], start, end))
-        return sorted(matches, key=lambda m: (m.start, m.end))
+        for index, word_keys in enumerate(keys):
+            for key in word_keys:
+                for term, parts in self._by_first.get(key, ()):
+                    end = index + len(parts)
+                    rest = zip(parts[1:], keys[index + 1 : end], strict=False)
+                    if end <= len(found) and all(part in ks for part, ks in rest):
+                        start, stop = found[index].start, found[end - 1].end
+                        matches.append(TermMatch(term, text[start:stop], start, stop))
+        return sorted(set(matches), key=lambda m: (m.start, m.end, m.term))
 
     def first(self, text: str) -> TermMatch | None:
         """The first occurrence of any term, or None."""

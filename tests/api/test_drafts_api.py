@@ -88,13 +88,30 @@ def test_ads_need_an_erid_and_carry_the_label(
     job = api.post(url, json=ad, headers=auth(world.admin_key)).json()
     run_job(runtime, job["id"])
     drafts = api.get(f"/v1/jobs/{job['id']}", headers=auth(world.admin_key)).json()["drafts"]
+    label = "Реклама. ООО «Зерно и Пламя», ИНН 6670123456. erid: 2VtzqvWgxEb"
     for draft in drafts:
-        assert "Реклама. erid: 2VtzqvWgxEb" in draft["text"]
+        assert label in draft["text"], "«Реклама», the advertiser from the profile, the erid"
         assert f"utm_source={draft['platform']}" in draft["text"]
         assert "utm_medium=paid_social" in draft["text"]
         assert "ref=1" in draft["text"], "the link's own query is kept"
         assert draft["validation"]["passed"], draft["validation"]
         assert draft["image_brief"]
+
+
+def test_an_ad_needs_the_advertiser_in_the_profile(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    ad = {"topic": "Зимний бленд", "platforms": ["vk"], "is_ad": True, "erid": "2VtzqvWgxEb"}
+    refused = api.post(
+        f"/v1/brands/{world.brand_a}/drafts", json=ad, headers=auth(world.admin_key)
+    )
+    assert refused.status_code == 422
+    assert "advertiser" in refused.json()["detail"]
+    elsewhere = {**ad, "platforms": ["linkedin"]}
+    accepted = api.post(
+        f"/v1/brands/{world.brand_a}/drafts", json=elsewhere, headers=auth(world.admin_key)
+    )
+    assert accepted.status_code == 202, "outside VK, OK and Telegram the label is “Ad”"
 
 
 def test_a_long_x_post_also_comes_as_a_thread(

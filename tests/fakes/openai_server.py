@@ -617,10 +617,18 @@ def _polite(facts: PromptFacts, phrases: _Phrases, own_words: bool) -> _Draft:
     return draft
 
 
+_RUSSIAN_FORMS = (("ый", "ые"), ("ий", "ие"), ("ой", "ого"), ("а", "ой"), ("я", "ей"), ("ь", "и"))
+
+
 def _inflect(word: str) -> str:
-    """A simple other form: Russian -а → -ой, other Cyrillic + ы; Hebrew + ים; else + s."""
+    """Another real form of the word: a Russian adjective's plural (-ый → -ые), a noun's
+    instrumental (-а → -ой) or plural (+ы), nothing for indeclinables (кофе); Hebrew + ים;
+    else + s."""
     if re.search(r"[а-яё]$", word, re.I):
-        return word[:-1] + "ой" if word.endswith("а") else word + "ы"
+        for ending, form in _RUSSIAN_FORMS:
+            if word.endswith(ending):
+                return word[: -len(ending)] + form
+        return word if word[-1] in "еоиуэю" else word + "ы"
     if re.search(r"[\u0590-\u05ff]$", word):
         return word + "ים"
     return word + "s"
