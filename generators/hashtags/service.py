@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from brand_voice.profile import BrandProfile
+from generators.compliance.grounding import Competitor, Grounding, is_competitor_tag
 from generators.compliance.hashtags import clean_tags, hashtags_in
 from generators.compliance.platforms import Registry, hashtag_budget
 from generators.compliance.terms import TermMatcher
@@ -87,8 +88,19 @@ def _rank(
     for item in posts:
         offer(hashtags_in(item.text), Reason.BEST_POSTS, item.similarity * (1 + item.engagement))
     rivals = store.search(brand_id, DocumentKind.COMPETITOR, query, 10)
+    # A competitor's own tags (#бодрость) are theirs, as drafts are told; its topical ones are not.
+    grounding = Grounding(
+        own_text="\n".join(
+            [*(item.text for item in posts), *(f"#{t}" for t in profile.branded_hashtags)]
+        ),
+        competitors=tuple(
+            Competitor(str(hit.metadata.get("competitor", "")), hit.text) for hit in rivals
+        ),
+        language=profile.language,
+    )
     for hit in rivals:
-        offer(hashtags_in(hit.text), Reason.TOPICAL, 0.5 * hit.similarity)
+        topical = [t for t in hashtags_in(hit.text) if not is_competitor_tag(t, grounding)]
+        offer(topical, Reason.TOPICAL, 0.5 * hit.similarity)
     offer(_suggestions(llm, profile, request), Reason.SUGGESTED, 0.4)
     return sorted(scores.values(), key=lambda r: (r.reason is not Reason.BRANDED, -r.score))
 

@@ -63,7 +63,10 @@ def test_the_real_llm_path_through_the_worker(tmp_path: Path) -> None:
     assert done["status"] == "succeeded", done
     assert (done["generator"], done["model"]) == ("openai-compatible", "fake-model")
     chat = [r for r in fake.requests if r.path.endswith("/chat/completions")]
-    assert len(chat) == 1
+    # The schema-shaped answer lacks the brand's disclaimer: the gate asks once more.
+    assert len(chat) == 2
+    assert "# Your previous draft broke these rules" in chat[1].body["messages"][1]["content"]
+    assert done["drafts"][0]["validation"]["passed"], "repair added the disclaimer"
     user = chat[0].body["messages"][1]["content"]
     assert "Month-end close in three days" in user
     assert "<example" in user, "the brand's past posts are in the prompt"

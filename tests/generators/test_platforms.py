@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,34 @@ def test_a_post_with_a_picture_is_a_caption() -> None:
     assert text_limit(RULES[Platform.TELEGRAM], with_media=False) == 4096
     assert text_limit(RULES[Platform.INSTAGRAM], with_media=True) == 2200
     assert text_limit(RULES[Platform.VK], with_media=True) == 4096
+
+
+def _row(platform: Platform, rules: PlatformRules) -> str:
+    def figure(value: int | None) -> str:
+        return "—" if value is None else f"{value:,}"
+
+    def yes(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    cells = [
+        f"{rules.name} (`{platform.value}`)",
+        f"{rules.max_chars:,}",
+        figure(rules.caption_max),
+        figure(rules.title_max),
+        figure(rules.hashtag_cap),
+        str(rules.soft_hashtags),
+        figure(rules.max_links),
+        yes(rules.links_clickable),
+        yes(rules.media_required),
+        yes(rules.ad_label_required),
+        rules.counting.value,
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def test_the_docs_table_is_the_registry() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "platforms.md").read_text("utf-8")
+    for platform, rules in RULES.items():
+        assert _row(platform, rules) in docs, f"docs/platforms.md disagrees on {platform.value}"
+        for source in rules.sources.values():
+            assert source in docs, source
