@@ -102,9 +102,7 @@ def test_an_ad_needs_the_advertiser_in_the_profile(
     api: TestClient, runtime: Runtime, world: World
 ) -> None:
     ad = {"topic": "Зимний бленд", "platforms": ["vk"], "is_ad": True, "erid": "2VtzqvWgxEb"}
-    refused = api.post(
-        f"/v1/brands/{world.brand_a}/drafts", json=ad, headers=auth(world.admin_key)
-    )
+    refused = api.post(f"/v1/brands/{world.brand_a}/drafts", json=ad, headers=auth(world.admin_key))
     assert refused.status_code == 422
     assert "advertiser" in refused.json()["detail"]
     elsewhere = {**ad, "platforms": ["linkedin"]}
