@@ -22,7 +22,7 @@ from generators.compliance.grounding import (
 from generators.compliance.hashtags import hashtags_in, tag_key
 from generators.compliance.invisible import invisible_characters
 from generators.compliance.labels import has_phrase
-from generators.compliance.language import mixed_script_words, prose_of
+from generators.compliance.language import MIN_LETTERS, mixed_script_words, prose_of
 from generators.compliance.report import Part, ValidationReport, Violation, error, warning
 from generators.drafts.schemas import PostDraft, post_text
 from prompts.render import FENCE_TAG
@@ -49,6 +49,15 @@ def part_of(post: PostDraft, fragment: str) -> Part:
         if fragment in value:
             return part
     return Part.HASHTAGS if any(fragment.lstrip("#") in t for t in post.hashtags) else Part.POST
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def _prose(post: PostDraft) -> str:
+    """The words of the post: headline, body and call to action (not its hashtags)."""
+    return "\n\n".join([post.headline, post.body, post.call_to_action])
 
 
 def _length(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
@@ -154,11 +163,16 @@ def _mandatory(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
 
 
 def _language(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
-    words = "\n\n".join([post.headline, post.body, post.call_to_action])
+    words = _prose(post)
     expected = _NAMES.get(ctx.language, ctx.language)
     found = []
-    for block in [words, *_BLOCK.split(words)]:
-        other = ctx.judge.wrong_language(prose_of(block, ctx.mandatory), ctx.language)
+    blocks = [(b, prose_of(b, ctx.mandatory)) for b in _BLOCK.split(words)]
+    # The whole post, then each block long enough to judge alone (a headline "Ethiopia
+    # Yirgacheffe" over a Russian post is a name, not English).
+    judged = [(words, prose_of(words, ctx.mandatory))]
+    judged += [(block, prose) for block, prose in blocks if _letters(prose) >= MIN_LETTERS]
+    for block, prose in judged:
+        other = ctx.judge.wrong_language(prose, ctx.language)
         if other is not None:
             message = f"is written in {_NAMES.get(other, other)}, not {expected}"
             snippet = block.strip()[:60]
@@ -200,7 +214,7 @@ def _grounding(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
 
 
 def _competitors(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
-    words = "\n\n".join([post.headline, post.body, post.call_to_action])
+    words = _prose(post)
     found = [
         error(
             "copied_competitor_text",

@@ -218,13 +218,29 @@ class Copied:
 
 
 def copied_runs(text: str, grounding: Grounding) -> list[Copied]:
-    """Runs of `COPIED_RUN`+ consecutive words shared with a competitor and not with the brand."""
-    post = [w.text.casefold() for w in words(text)]
+    """Runs of `COPIED_RUN`+ consecutive words shared with a competitor and not with the brand
+    (the longest per competitor)."""
     found = []
-    for name, runs in grounding.rival_runs:
-        run = _longest_shared_run(post, runs)
-        if run:
-            found.append(Copied(name, " ".join(run)))
+    for name, spans in _shared_spans(text, grounding):
+        start, end = max(spans, key=lambda span: span[1] - span[0])
+        found.append(Copied(name, " ".join(w.text.casefold() for w in words(text[start:end]))))
+    return found
+
+
+def copied_spans(text: str, grounding: Grounding) -> list[tuple[int, int]]:
+    """(start, end) in the text of every run `copied_runs` would report, for the repair."""
+    return sorted(span for _, spans in _shared_spans(text, grounding) for span in spans)
+
+
+def _shared_spans(text: str, grounding: Grounding) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Per competitor with shared runs, the character spans of those runs in the text."""
+    post = words(text)
+    tokens = [w.text.casefold() for w in post]
+    found = []
+    for name, grams in grounding.rival_runs:
+        runs = _shared_runs(tokens, grams)
+        if runs:
+            found.append((name, [(post[a].start, post[b - 1].end) for a, b in runs]))
     return found
 
 
@@ -232,9 +248,9 @@ def _ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
-def _longest_shared_run(post: Sequence[str], grams: frozenset[tuple[str, ...]]) -> list[str]:
-    """The longest stretch of the post covered by consecutive shared n-grams."""
-    best: list[str] = []
+def _shared_runs(post: Sequence[str], grams: frozenset[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """(first, past-last) word indexes of each stretch covered by consecutive shared n-grams."""
+    runs: list[tuple[int, int]] = []
     index = 0
     while index <= len(post) - COPIED_RUN:
         if tuple(post[index : index + COPIED_RUN]) not in grams:
@@ -243,9 +259,9 @@ def _longest_shared_run(post: Sequence[str], grams: frozenset[tuple[str, ...]]) 
         end = index + COPIED_RUN
         while end < len(post) and tuple(post[end - COPIED_RUN + 1 : end + 1]) in grams:
             end += 1
-        best = max(best, list(post[index:end]), key=len)
+        runs.append((index, end))
         index = end
-    return best
+    return runs
 
 
 def competitor_mentions(text: str, tags: Sequence[str], grounding: Grounding) -> list[str]:

@@ -21,6 +21,8 @@ from generators.compliance.grounding import address_spans
 from generators.compliance.terms import words
 
 MIN_LETTERS = 24
+# Below that, a post for a Russian, Ukrainian or Hebrew brand is still judged by its script.
+MIN_SCRIPT_LETTERS = 8
 # The identifier must give the requested language less than this probability to call it wrong:
 # at 0.05 a short Russian post read as Ukrainian (p(ru) ≈ 0.2) still passes, an English post
 # for a Russian brand (p(ru) < 0.001) does not.
@@ -70,14 +72,16 @@ class LanguageJudge:
     def wrong_language(self, prose: str, expected: str) -> str | None:
         """The language the prose is in instead of `expected`, or None when it is fine (or too
         short to tell). Prose mostly in another script is wrong whatever the model says."""
-        verdict = self.judge(prose, expected)
-        if verdict is None:
-            return None
         script = _SCRIPTS.get(expected)
-        if script is not None and _letters_share(prose, script) < 0.5:
+        letters = sum(c.isalpha() for c in prose)
+        distinctive = script is not None and script != "LATIN" and letters >= MIN_SCRIPT_LETTERS
+        if (distinctive or letters >= MIN_LETTERS) and _letters_share(prose, script or "") < 0.5:
             foreign = " ".join(w.text for w in words(prose) if _script_of(w.text[0]) != script)
             ranked = self._model().rank(foreign)
             return str(ranked[0][0]) if ranked[0][0] != expected else "another script"
+        verdict = self.judge(prose, expected)
+        if verdict is None:
+            return None
         if verdict.detected == expected or verdict.expected_probability >= WRONG_BELOW:
             return None
         return verdict.detected

@@ -26,6 +26,7 @@ from generators.compliance.counting import platform_length
 from generators.compliance.grounding import (
     competitor_mentions,
     copied_runs,
+    copied_spans,
     is_competitor_tag,
     link_spans,
 )
@@ -237,11 +238,15 @@ def _offences(text: str, ctx: PostContext) -> list[str]:
 
 
 def _drop_sentences(draft: PostDraft, ctx: PostContext, changes: list[str]) -> PostDraft:
-    """Drop the body sentences that carry what `_offences` finds, saying why."""
+    """Drop the body sentences that carry what `_offences` finds, or a part of a run of words
+    copied from a competitor (a run may span short sentences), saying why."""
     reasons: dict[str, int] = {}
+    copied = copied_spans(draft.body, ctx.grounding)
 
-    def offends(sentence: str) -> bool:
-        found = _offences(sentence, ctx)
+    def offends(start: int, end: int) -> bool:
+        found = _offences(draft.body[start:end], ctx)
+        if not found and any(start < b and a < end for a, b in copied):
+            found = ["a competitor's words"]
         for reason in found[:1]:
             reasons[reason] = reasons.get(reason, 0) + 1
         return bool(found)
@@ -254,12 +259,13 @@ def _drop_sentences(draft: PostDraft, ctx: PostContext, changes: list[str]) -> P
     return draft.model_copy(update={"body": body})
 
 
-def _without_sentences(text: str, offends: Callable[[str], bool]) -> tuple[str, int]:
-    """The text without the sentences `offends` picks, keeping paragraph breaks between others."""
+def _without_sentences(text: str, offends: Callable[[int, int], bool]) -> tuple[str, int]:
+    """The text without the sentences (start, end) `offends` picks, keeping paragraph breaks
+    between the others."""
     parts: list[list[str]] = []
     removed = 0
     for start, end, after in sentences(text):
-        if offends(text[start:end]):
+        if offends(start, end):
             removed += 1
             # Keep the stronger break: removing a paragraph's last sentence must not merge two.
             if parts and after.count("\n") > parts[-1][1].count("\n"):
