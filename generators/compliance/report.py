@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -62,8 +61,3 @@ def error(code: str, message: str, part: Part = Part.POST, found: str | None = N
 def warning(code: str, message: str, part: Part = Part.POST, found: str | None = None) -> Violation:
     """A problem for the person approving to judge."""
     return Violation(code=code, severity=Severity.WARNING, message=message, part=part, found=found)
-
-
-def describe(violations: Sequence[Violation]) -> str:
-    """The violations as a list for the LLM's second try."""
-    return "\n".join(f"- {v.message}" for v in violations)

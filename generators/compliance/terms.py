@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -158,8 +158,3 @@ class TermMatcher:
     def in_hashtag(self, tag: str) -> TermMatch | None:
         """A term in a hashtag, its words told apart by camelCase and underscores."""
         return self.first(_CAMEL.sub(" ", tag.lstrip("#")))
-
-
-def matcher(terms: Sequence[str], language: str) -> TermMatcher:
-    """A matcher for these terms (a short name for the constructor)."""
-    return TermMatcher(terms, language)

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from brand_voice.profile import BrandProfile
 from generators.compliance.counting import platform_length
 from generators.compliance.platforms import RULES
 from generators.drafts.edits import post_of
@@ -148,3 +149,26 @@ def test_a_job_records_the_profile_version_it_used(runtime: Runtime, world: Worl
         stored = session.get(Job, job.id)
         assert stored is not None
         assert stored.profile_version == 2
+
+
+def test_the_composer_s_drafts_carry_the_brand_s_disclaimer_and_pass(
+    runtime: Runtime, world: World
+) -> None:
+    brand = _brand(runtime, world, "northwind")
+    disclaimer = BrandProfile.model_validate(brand.profile).disclaimers[0]
+    request = DraftRequest.model_validate(
+        {
+            "topic": "Closing the month in three days",
+            "platforms": ["linkedin", "x", "instagram"],
+            "link": "https://northwindledger.example/close",
+        }
+    )
+    outcome = write_drafts(
+        runtime.llm, runtime.store, runtime.rulebook, brand, request, "job-d", 1500
+    )
+    for draft in outcome.drafts:
+        assert disclaimer in post_text(post_of(draft)), draft.platform
+        assert draft.validation["passed"], (draft.platform, draft.validation)
+        assert f"added the disclaimer «{disclaimer}»" in draft.repairs
+    instagram = next(d for d in outcome.drafts if d.platform is Platform.INSTAGRAM)
+    assert "https://" not in post_text(post_of(instagram)), "the composer says link in bio"
