@@ -102,7 +102,7 @@ def _cost(rt: Runtime, calls: list[Completion[PostDraft]]) -> float | None:
     """What the calls cost at the configured prices; None for the offline composer or no prices."""
     s = rt.settings
     priced = s.llm_prompt_usd_per_mtok or s.llm_completion_usd_per_mtok
-    if not priced or not rt.llm.can_revise:  # the offline composer costs nothing
+    if not priced or not rt.llm.billed:
         return None
     prompt = sum(c.usage.prompt_tokens for c in calls)
     completion = sum(c.usage.completion_tokens for c in calls)

@@ -38,6 +38,7 @@ class OfflineComposer:
     generator = "offline-composer"
     model = "offline-composer-v1"
     can_revise = False  # the same facts give the same draft: a second try would be a copy
+    billed = False
 
     def complete(self, prompt: Prompt, output: type[T]) -> Completion[T]:
         """Compose an instance of `output` from the prompt's facts."""

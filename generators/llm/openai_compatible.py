@@ -45,6 +45,7 @@ class OpenAICompatibleLLM:
 
     generator = "openai-compatible"
     can_revise = True
+    billed = True
 
     def __init__(self, settings: Settings, client: openai.OpenAI | None = None) -> None:
         assert settings.llm_model, "OpenAICompatibleLLM needs LLM_MODEL"

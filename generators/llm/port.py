@@ -61,6 +61,11 @@ class LLM(Protocol):
         a deterministic writer would answer the same)."""
         ...
 
+    @property
+    def billed(self) -> bool:
+        """Whether a provider bills the calls (then the configured token prices apply)."""
+        ...
+
     def complete(self, prompt: Prompt, output: type[T]) -> Completion[T]:
         """Answer the prompt with an instance of `output`, or raise PostcraftError
         (LLM_UNAVAILABLE: retry later; LLM_INVALID_OUTPUT: the answer did not fit)."""
