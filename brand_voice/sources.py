@@ -226,3 +226,14 @@ def brand_sources(session: Session, brand_id: str) -> list[Source]:
             select(Source).where(Source.brand_id == brand_id).order_by(Source.created_at.desc())
         )
     )
+
+
+def competitor_names(session: Session, brand_id: str) -> list[str]:
+    """The names of the brand's competitors, as its competitor examples are tagged."""
+    metas = session.scalars(
+        select(Document.meta).where(
+            Document.brand_id == brand_id, Document.kind == DocumentKind.COMPETITOR
+        )
+    )
+    names = (str(meta.get("competitor") or "").strip() for meta in metas)
+    return sorted({name for name in names if name})

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from brand_voice.profile import BrandProfile
-from brand_voice.sources import SourcePayload, prepare_source
+from brand_voice.sources import SourcePayload, competitor_names, prepare_source
 from generators.drafts.schemas import DraftRequest, PostDraft
 from generators.drafts.service import write_drafts
 from generators.hashtags.schemas import HashtagRequest
@@ -80,9 +80,10 @@ def _brand(rt: Runtime, job: Job) -> Brand:
 def _draft(rt: Runtime, job: Job) -> JobOutcome:
     brand = _brand(rt, job)
     request = DraftRequest.model_validate(job.request)
-    drafts = write_drafts(
-        rt.llm, rt.store, rt.rulebook, brand, request, job.id, rt.settings.context_token_budget
-    )
+    with rt.sessions() as session:
+        rivals = tuple(competitor_names(session, brand.id))
+    budget = rt.settings.context_token_budget
+    drafts = write_drafts(rt.llm, rt.store, rt.rulebook, brand, request, job.id, budget, rivals)
     calls = drafts.completions
     usage = JobUsage(
         generator=calls[0].generator,

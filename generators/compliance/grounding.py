@@ -85,6 +85,7 @@ class Grounding:
     extra_contacts: tuple[str, ...] = ()  # account handles from the profile
     asked: str = ""  # the request's own words: a competitor named there may be named
     language: str = "en"
+    rival_names_known: tuple[str, ...] = ()  # every competitor of the brand, by name
 
     # Derived once per grounding (a job's posts are checked sentence by sentence against them).
     @cached_property
@@ -109,8 +110,9 @@ class Grounding:
 
     @cached_property
     def rival_names(self) -> TermMatcher:
-        """The competitors' names, as the term matcher finds them."""
-        return TermMatcher([n for c in self.competitors for n in c.names()], self.language)
+        """The competitors' names (those shown and all the brand has), as the matcher finds them."""
+        named = [*self.competitors, *(Competitor(name, "") for name in self.rival_names_known)]
+        return TermMatcher([n for c in named for n in c.names()], self.language)
 
     @cached_property
     def own_tags(self) -> frozenset[str]:

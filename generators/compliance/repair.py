@@ -75,11 +75,7 @@ def repair_post(draft: PostDraft, ctx: PostContext) -> RepairResult:
     draft = _unlink_caption(draft, ctx, changes)
     draft, tail = _mandatory_tail(draft, ctx, changes)
     fit = _Fit(ctx.rules, ctx.limit, tail)
-    for step in _LENGTH_STEPS:
-        if fit.fits(draft):
-            break
-        draft = step(draft, fit, changes)
-    return RepairResult(fit.attached(draft), changes)
+    return RepairResult(fit.attached(_shortened(draft, fit, changes)), changes)
 
 
 def fit_to_limit(draft: PostDraft, rules: PlatformRules, limit: int | None = None) -> RepairResult:
@@ -88,11 +84,7 @@ def fit_to_limit(draft: PostDraft, rules: PlatformRules, limit: int | None = Non
     draft = _clean_hashtags(draft, changes)
     draft = _cap_hashtags(draft, rules, changes)
     fit = _Fit(rules, rules.max_chars if limit is None else limit, "")
-    for step in _LENGTH_STEPS:
-        if fit.fits(draft):
-            break
-        draft = step(draft, fit, changes)
-    return RepairResult(draft, changes)
+    return RepairResult(_shortened(draft, fit, changes), changes)
 
 
 @dataclass(frozen=True)
@@ -120,6 +112,15 @@ class _Fit:
 
 
 Step = Callable[[PostDraft, _Fit, list[str]], PostDraft]
+
+
+def _shortened(draft: PostDraft, fit: _Fit, changes: list[str]) -> PostDraft:
+    """The length steps in order, each only while the draft is still too long."""
+    for step in _LENGTH_STEPS:
+        if fit.fits(draft):
+            break
+        draft = step(draft, fit, changes)
+    return draft
 
 
 def _plural(count: int, noun: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from brand_voice.profile import BrandProfile
+from brand_voice.sources import competitor_names
 from generators.compliance.checks import validate
 from generators.compliance.hashtags import clean_tags
 from generators.compliance.report import ValidationReport
@@ -98,7 +99,8 @@ def check_edit(
         (d.kind, str(d.meta.get("competitor") or d.source), d.text)
         for d in draft_sources(session, draft)
     ]
-    grounding = draft_grounding(profile, request, sources)
+    rivals = competitor_names(session, draft.brand_id)
+    grounding = draft_grounding(profile, request, sources, rivals)
     ctx = draft_context(rulebook, profile, request, draft.platform, grounding)
     return validate(post, ctx)
 

@@ -17,10 +17,11 @@ def draft_grounding(
     profile: BrandProfile,
     request: DraftRequest,
     sources: Iterable[tuple[DocumentKind, str, str]],
+    rivals: Iterable[str] = (),
 ) -> Grounding:
     """What a job's posts may draw on: the request, the profile and the brand's own sources
     (kind, name, text; a competitor example's name is its competitor's); competitor examples
-    are contrast, never a source of facts."""
+    are contrast, never a source of facts. `rivals`: every competitor the brand has, by name."""
     asked = "\n".join([request.topic, request.brief, request.call_to_action])
     own = [asked, str(request.link or ""), brand_material(profile)]
     competitors: list[Competitor] = []
@@ -35,6 +36,7 @@ def draft_grounding(
         extra_contacts=tuple(a.handle for a in profile.accounts),
         asked=asked,
         language=request.language or profile.language,
+        rival_names_known=tuple(rivals),
     )
 
 

@@ -58,14 +58,16 @@ def write_drafts(
     request: DraftRequest,
     job_id: str,
     budget: int,
+    rivals: tuple[str, ...] = (),
 ) -> DraftOutcome:
-    """One draft per requested platform, each grounded in the brand's retrieved knowledge."""
+    """One draft per requested platform, each grounded in the brand's retrieved knowledge
+    (`rivals`: the names of all the brand's competitors, none of which a post may name)."""
     profile = BrandProfile.model_validate(brand.profile)
     query = f"{request.topic}\n{request.brief}".strip()
     rubric = request.rubric.value if request.rubric else None
     context = retrieve_context(store, brand.id, ContextRequest(query, rubric=rubric), budget)
     sources = [(item.kind, item.competitor or item.source, item.text) for item in context.items()]
-    grounding = draft_grounding(profile, request, sources)
+    grounding = draft_grounding(profile, request, sources, rivals)
     drafts: list[Draft] = []
     completions: list[Completion[PostDraft]] = []
     for platform in request.platforms:

@@ -154,3 +154,27 @@ def test_an_english_post_for_a_russian_brand_without_an_image(
         api.post(f"/v1/brands/{brand}/drafts", json=bad, headers=auth(world.admin_key)).status_code
         == 422
     )
+
+
+def test_an_edit_meets_the_same_gate_as_a_generated_draft(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    draft = _draft(api, runtime, world, ["instagram"])[0]
+    body = (
+        draft["body"] + "\n\nПишите @deals_bot, как советуют в «Бодрости»: "
+        "https://promo-deals.example/win\u200b"
+    )
+    edited = api.patch(
+        f"/v1/drafts/{draft['id']}",
+        json={"body": body, "hashtags": ["ДешёвыйКофе"]},
+        headers=auth(world.admin_key),
+    ).json()
+    codes = {v["code"] for v in edited["validation"]["violations"] if v["severity"] == "error"}
+    assert codes >= {
+        "unknown_contact",
+        "competitor_mention",
+        "link_not_clickable",
+        "invisible_characters",
+        "banned_word",
+    }
+    assert not edited["validation"]["passed"]
