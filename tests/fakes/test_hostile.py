@@ -16,15 +16,9 @@ import pytest
 
 from generators.drafts.schemas import PostDraft, post_text
 from prompts.render import render
-from tests.fakes.openai_server import (
-    Break,
-    Competitor,
-    FakeOpenAI,
-    Hostile,
-    PromptFacts,
-    hostile_post,
-    parse_prompt,
-)
+from tests.fakes.hostile import Break, hostile_post
+from tests.fakes.openai_server import FakeOpenAI, Hostile
+from tests.fakes.prompt_facts import Competitor, PromptFacts, parse_prompt
 
 INVISIBLES = ("\u200b", "\u2066", "\u2069", "\u202e", "\ufeff")
 CONTACTS = (

@@ -32,7 +32,8 @@ from storage.enums import Platform, Role
 from storage.models import Brand
 from storage.settings import Settings
 from tests.conftest import DEMO, auth, import_demo_brand
-from tests.fakes.openai_server import Break, FakeOpenAI, Hostile
+from tests.fakes.hostile import Break
+from tests.fakes.openai_server import FakeOpenAI, Hostile
 
 # The checker's own figures (docs/platforms.md): text limits with a picture, hashtag caps.
 LIMITS = {
