@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from brand_voice.profile import LANGUAGE_NAMES
 from generators.compliance.context import PostContext
 from generators.compliance.counting import platform_length
 from generators.compliance.grounding import (
@@ -28,7 +29,6 @@ from generators.drafts.schemas import PostDraft, post_text
 from prompts.render import FENCE_TAG
 
 _BLOCK = re.compile(r"\n\s*\n")
-_NAMES = {"ru": "Russian", "uk": "Ukrainian", "en": "English", "fi": "Finnish", "he": "Hebrew"}
 Rule = Callable[[PostDraft, str, PostContext], list[Violation]]
 
 
@@ -164,7 +164,7 @@ def _mandatory(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
 
 def _language(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
     words = _prose(post)
-    expected = _NAMES.get(ctx.language, ctx.language)
+    expected = LANGUAGE_NAMES.get(ctx.language, ctx.language)
     found = []
     blocks = [(b, prose_of(b, ctx.mandatory)) for b in _BLOCK.split(words)]
     # The whole post, then each block long enough to judge alone (a headline "Ethiopia
@@ -174,7 +174,7 @@ def _language(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
     for block, prose in judged:
         other = ctx.judge.wrong_language(prose, ctx.language)
         if other is not None:
-            message = f"is written in {_NAMES.get(other, other)}, not {expected}"
+            message = f"is written in {LANGUAGE_NAMES.get(other, other)}, not {expected}"
             snippet = block.strip()[:60]
             found.append(error("wrong_language", message, part_of(post, snippet), snippet))
             break
