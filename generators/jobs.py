@@ -83,7 +83,17 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
     with rt.sessions() as session:
         rivals = tuple(competitor_names(session, brand.id))
     budget = rt.settings.context_token_budget
-    drafts = write_drafts(rt.llm, rt.store, rt.rulebook, brand, request, job.id, budget, rivals)
+    drafts = write_drafts(
+        rt.llm,
+        rt.store,
+        rt.rulebook,
+        brand,
+        request,
+        job.id,
+        budget,
+        rivals,
+        rt.settings.llm_concurrency,
+    )
     calls = drafts.completions
     usage = JobUsage(
         generator=calls[0].generator,

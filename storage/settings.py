@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     llm_connect_timeout_s: float = Field(default=5.0, gt=0)
     llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of 429/5xx/timeouts")
     llm_temperature: float = Field(default=0.7, ge=0, le=2)
+    llm_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="LLM calls of one job that run at once (the provider's concurrency)",
+    )
     llm_prompt_usd_per_mtok: float = Field(
         default=0.0, ge=0, description="Price of a million prompt tokens, for job costs"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
@@ -59,25 +60,30 @@ def write_drafts(
     job_id: str,
     budget: int,
     rivals: tuple[str, ...] = (),
+    concurrency: int = 1,
 ) -> DraftOutcome:
     """One draft per requested platform, each grounded in the brand's retrieved knowledge
-    (`rivals`: the names of all the brand's competitors, none of which a post may name)."""
+    (`rivals`: the names of all the brand's competitors, none of which a post may name). The
+    platforms' calls run at once, `concurrency` at a time: a job takes about one model call."""
     profile = BrandProfile.model_validate(brand.profile)
     query = f"{request.topic}\n{request.brief}".strip()
     rubric = request.rubric.value if request.rubric else None
     context = retrieve_context(store, brand.id, ContextRequest(query, rubric=rubric), budget)
     sources = [(item.kind, item.competitor or item.source, item.text) for item in context.items()]
     grounding = draft_grounding(profile, request, sources, rivals)
-    drafts: list[Draft] = []
-    completions: list[Completion[PostDraft]] = []
+    calls: list[tuple[Prompt, PostContext]] = []
     for platform in request.platforms:
         ctx = draft_context(rulebook, profile, request, platform, grounding)
         facts = draft_facts(
             brand, profile, request, platform, ctx.rules, context, ctx.ad_label, ctx.limit, job_id
         )
-        checked = write_checked(llm, build_prompt(facts, profile, ctx.rules), ctx)
-        completions.extend(checked.completions)
-        drafts.append(_draft_row(brand, request, platform, checked, context, job_id))
+        calls.append((build_prompt(facts, profile, ctx.rules), ctx))
+    checked = _write_all(llm, calls, concurrency)
+    completions = [c for one in checked for c in one.completions]
+    drafts = [
+        _draft_row(brand, request, platform, one, context, job_id)
+        for platform, one in zip(request.platforms, checked, strict=True)
+    ]
     flag_similar_siblings(drafts)
     return DraftOutcome(drafts, [first_version(d) for d in drafts], completions)
 
@@ -100,6 +106,22 @@ def flag_similar_siblings(drafts: list[Draft]) -> None:
                     )
                 )
                 drafts[a].validation = report.model_dump(mode="json")
+
+
+def _write_all(
+    llm: LLM, calls: list[tuple[Prompt, PostContext]], concurrency: int
+) -> list[Checked]:
+    """`write_checked` for every call, `concurrency` at a time, in the calls' order; the first
+    failure (in that order) is raised, and calls not yet started are cancelled."""
+    if concurrency <= 1 or len(calls) <= 1:
+        return [write_checked(llm, prompt, ctx) for prompt, ctx in calls]
+    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(calls)), thread_name_prefix="llm")
+    try:
+        futures = [pool.submit(write_checked, llm, prompt, ctx) for prompt, ctx in calls]
+        return [future.result() for future in futures]
+    finally:
+        # On a failure or a time limit, do not wait for the calls still queued.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def write_checked(llm: LLM, prompt: Prompt, ctx: PostContext) -> Checked:
