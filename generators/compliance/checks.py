@@ -23,7 +23,7 @@ from generators.compliance.grounding import (
 from generators.compliance.hashtags import hashtags_in, tag_key
 from generators.compliance.invisible import invisible_characters
 from generators.compliance.labels import has_phrase
-from generators.compliance.language import MIN_LETTERS, mixed_script_words, prose_of
+from generators.compliance.language import MIN_LETTERS, letters, mixed_script_words, prose_of
 from generators.compliance.report import Part, ValidationReport, Violation, error, warning
 from generators.drafts.schemas import PostDraft, post_text
 from prompts.render import FENCE_TAG
@@ -49,10 +49,6 @@ def part_of(post: PostDraft, fragment: str) -> Part:
         if fragment in value:
             return part
     return Part.HASHTAGS if any(fragment.lstrip("#") in t for t in post.hashtags) else Part.POST
-
-
-def _letters(text: str) -> int:
-    return sum(c.isalpha() for c in text)
 
 
 def _prose(post: PostDraft) -> str:
@@ -170,7 +166,7 @@ def _language(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
     # The whole post, then each block long enough to judge alone (a headline "Ethiopia
     # Yirgacheffe" over a Russian post is a name, not English).
     judged = [(words, prose_of(words, ctx.mandatory))]
-    judged += [(block, prose) for block, prose in blocks if _letters(prose) >= MIN_LETTERS]
+    judged += [(block, prose) for block, prose in blocks if letters(prose) >= MIN_LETTERS]
     for block, prose in judged:
         other = ctx.judge.wrong_language(prose, ctx.language)
         if other is not None:

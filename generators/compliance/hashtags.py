@@ -7,25 +7,28 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from generators.compliance.terms import TermMatcher
+from generators.compliance.terms import TermMatcher, mixes_scripts
 
 _NOT_WORD = re.compile(r"[^\w]")
+
+
+def _bare(tag: str) -> str:
+    """The tag as a platform links it: NFC, without '#', spaces or punctuation."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFC", tag))
 
 
 def normalise(tag: str) -> str | None:
     """A tag without '#' or punctuation, NFC; None when it is empty, only digits, or mixes
     Cyrillic and Latin letters (usually a look-alike typo: a Latin 'c' in a Russian word)."""
-    clean = _NOT_WORD.sub("", unicodedata.normalize("NFC", tag))
-    if not clean or clean.isdigit():
+    clean = _bare(tag)
+    if not clean or clean.isdigit() or mixes_scripts(clean):
         return None
-    scripts = {"cyrillic" if "CYRILLIC" in unicodedata.name(c, "") else "latin"
-               for c in clean if c.isalpha()}  # fmt: skip
-    return clean if len(scripts) <= 1 else None
+    return clean
 
 
 def tag_key(tag: str) -> str:
-    """What the reader sees: "#Кофе", "кофе" and "# КОФЕ" are one hashtag."""
-    return unicodedata.normalize("NFC", tag.strip("# ")).casefold()
+    """What the reader sees: "#Кофе", "кофе", "# КОФЕ" and "#ко-фе" are one hashtag."""
+    return _bare(tag).casefold()
 
 
 def clean_tags(tags: Iterable[str], banned: TermMatcher | None = None) -> list[str]:

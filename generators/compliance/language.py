@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from brand_voice.profile import LANGUAGE_NAMES
 from generators.compliance.grounding import address_spans
-from generators.compliance.terms import words
+from generators.compliance.terms import mixes_scripts, script_of, words
 
 MIN_LETTERS = 24
 # Below that, a post for a Russian, Ukrainian or Hebrew brand is still judged by its script.
@@ -30,7 +29,7 @@ WRONG_BELOW = 0.05
 _NOT_PROSE = re.compile(r"\S+@\S+|(?<!\w)[@#][\w.]+")
 _SCRIPTS = {"ru": "CYRILLIC", "uk": "CYRILLIC", "he": "HEBREW", "en": "LATIN", "fi": "LATIN"}
 # Latin letters that look like Cyrillic ones, and back: a word mixing them is a spoofed word.
-_LATIN_TO_CYRILLIC = dict(zip("aceopxyABCEHKMOPTXy", "асеорхуАВСЕНКМОРТХу", strict=True))
+_LATIN_TO_CYRILLIC = dict(zip("aceopxyABCEHKMOPTX", "асеорхуАВСЕНКМОРТХ", strict=True))
 _CYRILLIC_TO_LATIN = {cyr: lat for lat, cyr in _LATIN_TO_CYRILLIC.items()}
 
 
@@ -63,7 +62,7 @@ class LanguageJudge:
 
     def judge(self, prose: str, expected: str) -> LanguageVerdict | None:
         """The verdict on prose, or None when it is too short to judge."""
-        if sum(c.isalpha() for c in prose) < MIN_LETTERS:
+        if letters(prose) < MIN_LETTERS:
             return None
         ranked = dict(self._model().rank(prose))
         detected = max(ranked, key=lambda code: ranked[code])
@@ -73,10 +72,10 @@ class LanguageJudge:
         """The language the prose is in instead of `expected`, or None when it is fine (or too
         short to tell). Prose mostly in another script is wrong whatever the model says."""
         script = _SCRIPTS.get(expected)
-        letters = sum(c.isalpha() for c in prose)
-        distinctive = script is not None and script != "LATIN" and letters >= MIN_SCRIPT_LETTERS
-        if (distinctive or letters >= MIN_LETTERS) and _letters_share(prose, script or "") < 0.5:
-            foreign = " ".join(w.text for w in words(prose) if _script_of(w.text[0]) != script)
+        # A Cyrillic or Hebrew script says much in few letters; Latin is shared by many languages.
+        enough = letters(prose) >= (MIN_LETTERS if script == "LATIN" else MIN_SCRIPT_LETTERS)
+        if script is not None and enough and _letters_share(prose, script) < 0.5:
+            foreign = " ".join(w.text for w in words(prose) if script_of(w.text[0]) != script)
             ranked = self._model().rank(foreign)
             return str(ranked[0][0]) if ranked[0][0] != expected else "another script"
         verdict = self.judge(prose, expected)
@@ -96,39 +95,33 @@ def prose_of(text: str, mandatory: Sequence[str] = ()) -> str:
     return _NOT_PROSE.sub(" ", text)
 
 
+def letters(text: str) -> int:
+    """How many letters the text has (what is judged: digits and signs say nothing)."""
+    return sum(c.isalpha() for c in text)
+
+
 def _letters_share(text: str, script: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 1.0
-    return sum(unicodedata.name(c, "").startswith(script) for c in letters) / len(letters)
+    found = [script_of(c) for c in text if c.isalpha()]
+    return sum(s == script for s in found) / len(found) if found else 1.0
 
 
 def mixed_script_words(text: str) -> list[str]:
     """Words that mix Cyrillic and Latin letters ("кофe" with a Latin e), in order, once each."""
-    found = [w.text for w in words(text) if _mixes(w.text)]
+    found = [w.text for w in words(text) if mixes_scripts(w.text)]
     return list(dict.fromkeys(found))
-
-
-def _mixes(word: str) -> bool:
-    scripts = {_script_of(c) for c in word if c.isalpha()}
-    return {"CYRILLIC", "LATIN"} <= scripts
-
-
-def _script_of(char: str) -> str:
-    return unicodedata.name(char, "").split(" ")[0]
 
 
 def unmix(word: str) -> str | None:
     """The word with its minority-script look-alikes replaced by the majority script's letters,
     or None when a letter has no look-alike (a real mixed word, left to the person)."""
-    cyrillic = sum(_script_of(c) == "CYRILLIC" for c in word)
-    latin = sum(_script_of(c) == "LATIN" for c in word)
+    cyrillic = sum(script_of(c) == "CYRILLIC" for c in word)
+    latin = sum(script_of(c) == "LATIN" for c in word)
     table, minority = (
         (_LATIN_TO_CYRILLIC, "LATIN") if cyrillic >= latin else (_CYRILLIC_TO_LATIN, "CYRILLIC")
     )
     fixed = []
     for char in word:
-        if _script_of(char) == minority:
+        if script_of(char) == minority:
             if char not in table:
                 return None
             char = table[char]

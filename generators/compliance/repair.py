@@ -2,7 +2,8 @@
 
 Order of repair:
 1. what no published post may carry: invisible characters, prompt markup, look-alike letters;
-2. hashtags: duplicates and empty ones, banned words, competitors' tags, the platform's cap;
+2. hashtags: banned words, competitors' tags, the platform's cap (duplicates, empty and
+   mixed-script tags went with sanitize);
 3. body sentences with a banned word, a contact from nowhere, a competitor's name or words; a
    call to action with one of those gives way to the brand's default;
 4. links where captions cannot have them become "link in bio" (Instagram);
@@ -30,7 +31,7 @@ from generators.compliance.grounding import (
     is_competitor_tag,
     link_spans,
 )
-from generators.compliance.hashtags import clean_tags, tag_key
+from generators.compliance.hashtags import clean_tags
 from generators.compliance.invisible import strip_invisible
 from generators.compliance.labels import has_phrase, link_in_profile, remove_phrase
 from generators.compliance.language import mixed_script_words, unmix
@@ -59,6 +60,9 @@ def sanitize(draft: PostDraft, ctx: PostContext) -> RepairResult:
     draft = _strip_hidden(draft, changes)
     draft = _strip_markup(draft, changes)
     draft = _unmix_words(draft, changes)
+    dropped = len(draft.hashtags) - len(clean_tags(draft.hashtags))
+    if dropped:
+        changes.append(f"removed {_plural(dropped, 'duplicate, empty or mixed-script hashtag')}")
     tags = clean_tags([*ctx.branded_hashtags, *draft.hashtags])
     if tags != draft.hashtags:
         draft = draft.model_copy(update={"hashtags": tags})
@@ -74,17 +78,22 @@ def repair_post(draft: PostDraft, ctx: PostContext) -> RepairResult:
     draft = _mend_call_to_action(draft, ctx, changes)
     draft = _unlink_caption(draft, ctx, changes)
     draft, tail = _mandatory_tail(draft, ctx, changes)
-    fit = _Fit(ctx.rules, ctx.limit, tail)
-    return RepairResult(fit.attached(_shortened(draft, fit, changes)), changes)
+    fitted = fit_to_limit(draft, ctx.rules, ctx.limit, tail)
+    return RepairResult(fitted.draft, [*changes, *fitted.changes])
 
 
-def fit_to_limit(draft: PostDraft, rules: PlatformRules, limit: int | None = None) -> RepairResult:
-    """Only the length repairs (and hashtag clean-up), for the platform's limit or `limit`."""
+def fit_to_limit(
+    draft: PostDraft, rules: PlatformRules, limit: int | None = None, tail: str = ""
+) -> RepairResult:
+    """The length repairs, for the platform's limit or `limit`; `tail` (the mandatory phrases)
+    ends the body and is never cut."""
     changes: list[str] = []
-    draft = _clean_hashtags(draft, changes)
-    draft = _cap_hashtags(draft, rules, changes)
-    fit = _Fit(rules, rules.max_chars if limit is None else limit, "")
-    return RepairResult(_shortened(draft, fit, changes), changes)
+    fit = _Fit(rules, rules.max_chars if limit is None else limit, tail)
+    for step in _LENGTH_STEPS:
+        if fit.fits(draft):
+            break
+        draft = step(draft, fit, changes)
+    return RepairResult(fit.attached(draft), changes)
 
 
 @dataclass(frozen=True)
@@ -112,15 +121,6 @@ class _Fit:
 
 
 Step = Callable[[PostDraft, _Fit, list[str]], PostDraft]
-
-
-def _shortened(draft: PostDraft, fit: _Fit, changes: list[str]) -> PostDraft:
-    """The length steps in order, each only while the draft is still too long."""
-    for step in _LENGTH_STEPS:
-        if fit.fits(draft):
-            break
-        draft = step(draft, fit, changes)
-    return draft
 
 
 def _plural(count: int, noun: str) -> str:
@@ -182,26 +182,9 @@ def _unmix_words(draft: PostDraft, changes: list[str]) -> PostDraft:
     return draft
 
 
-def _clean_hashtags(draft: PostDraft, changes: list[str]) -> PostDraft:
-    """Drop empty hashtags and case-insensitive duplicates, keeping the first of each."""
-    kept: list[str] = []
-    seen: set[str] = set()
-    for tag in draft.hashtags:
-        key = tag_key(tag)
-        if key and key not in seen:
-            seen.add(key)
-            kept.append(tag)
-    empty = sum(1 for tag in draft.hashtags if not tag_key(tag))
-    duplicates = len(draft.hashtags) - len(kept) - empty
-    if duplicates:
-        changes.append(f"removed {_plural(duplicates, 'duplicate hashtag')}")
-    if empty:
-        changes.append(f"removed {_plural(empty, 'empty hashtag')}")
-    return draft.model_copy(update={"hashtags": kept}) if len(kept) < len(draft.hashtags) else draft
-
-
 def _repair_hashtags(draft: PostDraft, ctx: PostContext, changes: list[str]) -> PostDraft:
-    draft = _clean_hashtags(draft, changes)
+    """Tags with a banned word or a competitor's name go, then those over the cap (the tags
+    are already normalised by `sanitize`)."""
     banned = [t for t in draft.hashtags if ctx.banned.in_hashtag(t)]
     if banned:
         changes.append(f"dropped {_plural(len(banned), 'hashtag')} with a banned word")

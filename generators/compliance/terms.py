@@ -27,7 +27,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
 _CAMEL = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
 _HEBREW_PREFIXES = "והבלמשכ"
 _RU_VOWELS = "аеёиоуыэюя"
-_STEMMERS = {"cyrillic": "russian", "en": "english", "fi": "finnish"}
+_STEMMERS = {"CYRILLIC": "russian", "en": "english", "fi": "finnish"}
 _LOCAL = threading.local()
 
 
@@ -55,16 +55,19 @@ def words(text: str) -> list[Word]:
     return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def script_of(char: str) -> str:
+    """The script a character belongs to, as Unicode names it: "LATIN", "CYRILLIC", "HEBREW"."""
+    return unicodedata.name(char, "").split(" ")[0]
+
+
+def mixes_scripts(word: str) -> bool:
+    """Whether the word has both Latin and Cyrillic letters (a look-alike spoof or typo)."""
+    return {"CYRILLIC", "LATIN"} <= {script_of(c) for c in word if c.isalpha()}
+
+
 def _script(word: str) -> str:
-    for char in word:
-        if char.isalpha():
-            name = unicodedata.name(char, "")
-            if name.startswith("CYRILLIC"):
-                return "cyrillic"
-            if name.startswith("HEBREW"):
-                return "hebrew"
-            return "latin"
-    return "other"
+    """The script of a word's first letter: "CYRILLIC", "HEBREW", "LATIN", … or "" for none."""
+    return next((script_of(c) for c in word if c.isalpha()), "")
 
 
 @lru_cache(maxsize=65536)  # a word's stem never changes; the lock-free cache is safe
@@ -72,9 +75,9 @@ def stem(word: str, language: str = "en") -> str:
     """The comparable form of one word: case-folded, ё as е, stemmed, fleeting vowel removed."""
     folded = unicodedata.normalize("NFC", word).casefold().replace("ё", "е")
     script = _script(folded)
-    if script == "cyrillic":
-        return _without_fleeting_vowel(str(_stemmer("cyrillic").stemWord(folded)))
-    if script == "latin":
+    if script == "CYRILLIC":
+        return _without_fleeting_vowel(str(_stemmer("CYRILLIC").stemWord(folded)))
+    if script == "LATIN":
         # Latin words of a Russian or Hebrew brand are English more often than not.
         return str(_stemmer("fi" if language == "fi" else "en").stemWord(folded))
     return folded
@@ -101,7 +104,7 @@ def _keys(word: str, language: str) -> set[str]:
     """What a text word may match as: its stem, and for Hebrew also the word behind one or two
     prefix letters."""
     keys = {stem(word, language)}
-    if _script(word) == "hebrew":
+    if _script(word) == "HEBREW":
         folded = unicodedata.normalize("NFC", word)
         for cut in (1, 2):
             if len(folded) > cut + 1 and all(c in _HEBREW_PREFIXES for c in folded[:cut]):
