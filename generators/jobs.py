@@ -133,7 +133,10 @@ def _hashtags(rt: Runtime, job: Job) -> JobOutcome:
     brand = _brand(rt, job)
     request = HashtagRequest.model_validate(job.request)
     profile = BrandProfile.model_validate(brand.profile)
-    sets = hashtag_sets(rt.llm, rt.store, rt.rulebook.registry, brand.id, profile, request)
+    with rt.sessions() as session:
+        rivals = tuple(competitor_names(session, brand.id))
+    registry = rt.rulebook.registry
+    sets = hashtag_sets(rt.llm, rt.store, registry, brand.id, profile, request, rivals)
     return JobOutcome(rows=[], result={"hashtags": sets}, profile_version=brand.profile_version)
 
 

@@ -39,13 +39,18 @@ def validate(post: PostDraft, ctx: PostContext) -> ValidationReport:
     return ValidationReport.of(platform_length(text, ctx.rules), ctx.limit, found)
 
 
-def part_of(post: PostDraft, fragment: str) -> Part:
-    """Which part of the post holds the fragment (the first that does)."""
-    for part, value in (
+def _parts(post: PostDraft) -> tuple[tuple[Part, str], ...]:
+    """The post's words by part, in reading order."""
+    return (
         (Part.HEADLINE, post.headline),
         (Part.BODY, post.body),
         (Part.CALL_TO_ACTION, post.call_to_action),
-    ):
+    )
+
+
+def part_of(post: PostDraft, fragment: str) -> Part:
+    """Which part of the post holds the fragment (the first that does)."""
+    for part, value in _parts(post):
         if fragment in value:
             return part
     return Part.HASHTAGS if any(fragment.lstrip("#") in t for t in post.hashtags) else Part.POST
@@ -53,7 +58,7 @@ def part_of(post: PostDraft, fragment: str) -> Part:
 
 def _prose(post: PostDraft) -> str:
     """The words of the post: headline, body and call to action (not its hashtags)."""
-    return "\n\n".join([post.headline, post.body, post.call_to_action])
+    return "\n\n".join(value for _, value in _parts(post))
 
 
 def _length(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
@@ -122,11 +127,7 @@ def _markup(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
 
 def _banned(post: PostDraft, text: str, ctx: PostContext) -> list[Violation]:
     found = []
-    for part, value in (
-        (Part.HEADLINE, post.headline),
-        (Part.BODY, post.body),
-        (Part.CALL_TO_ACTION, post.call_to_action),
-    ):
+    for part, value in _parts(post):
         for match in ctx.banned.find(value):
             message = f"uses «{match.found}» in the {part.value.replace('_', ' ')}, and "
             message += f"«{match.term}» is a word the brand never uses"

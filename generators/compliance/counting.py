@@ -40,6 +40,7 @@ _KNOWN_TLDS = _GENERIC_TLDS | _COUNTRY_TLDS
 _SCHEME_TLDS = _KNOWN_TLDS | {"biz", "edu", "gov", "int", "mil", "pro", "tv", "xyz", "top"}
 _SCHEME_TLDS |= {"shop", "store", "online", "site", "blog", "tech", "news", "club", "media"}
 _SCHEME_TLDS |= {"studio", "agency", "digital", "live", "moscow", "рус"}
+LINKED_TLDS = frozenset(_SCHEME_TLDS)  # the generic TLDs common in posts, for other readers
 
 _ALNUM = r"0-9a-z\u00c0-\u024f\u0400-\u04ff"
 _URL = re.compile(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from generators.compliance.counting import url_spans
+from generators.compliance.counting import LINKED_TLDS, url_spans
 from generators.compliance.hashtags import hashtags_in, tag_key
 from generators.compliance.terms import TermMatcher, words
 
@@ -33,11 +33,11 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@(?:[\w-]+\.)+[^\W\d_]{2,}")
 _HANDLE = re.compile(r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,30}[A-Za-z0-9_])?)")
 # Digits in groups with spaces, dashes or brackets (dots make dates, not phones), 10-13 digits.
 _PHONE = re.compile(r"(?<![\w+.])\+?\(?\d[\d \u00a0()-]{7,}\d(?![\w.]\d)")
-_DOMAIN_TLDS = (
-    "com|net|org|info|biz|io|co|me|ai|app|dev|shop|store|online|site|blog|tech|news|club|media"
-    "|pro|xyz|top|live|digital|agency|studio|ru|su|рф|by|kz|ua|uk|de|fi|il|us|eu|fr|es|it|nl"
-    "|pl|se|no|ee|lv|lt|tv|fm|ly|to|cc|moscow|рус|example"
-)
+# A bare domain (no scheme) ends in a TLD that posts use: the generic ones X links, country
+# codes of the markets served, and .example (RFC 2606), which tests and demos use.
+_COUNTRIES = {"su", "by", "kz", "ua", "uk", "de", "fi", "il", "us", "eu", "fr", "es", "it", "nl"}
+_COUNTRIES |= {"pl", "se", "no", "ee", "lv", "lt", "fm", "ly", "to", "cc"}
+_DOMAIN_TLDS = "|".join(sorted(LINKED_TLDS | _COUNTRIES | {"example"}, key=len, reverse=True))
 _DOMAIN = re.compile(
     rf"(?<![\w@./-])((?:[a-z0-9а-я](?:[a-z0-9а-я-]*[a-z0-9а-я])?\.)+(?:{_DOMAIN_TLDS}))"
     r"(?![\w-])(/[^\s]*)?"
@@ -193,11 +193,17 @@ def _handle_key(handle: str) -> str:
     return "at:" + handle.strip().lstrip("@").casefold()
 
 
+def without_addresses(text: str) -> str:
+    """The text with each e-mail address, link and domain replaced by a space."""
+    for start, end in reversed(address_spans(text)):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 def unsupported_claims(text: str, own_text: str) -> list[str]:
     """Prices, percentages and promises in the text that the brand's material does not state
     (links are not read: "%D0%BB" in a URL is no percentage)."""
-    for start, end in reversed(address_spans(text)):
-        text = text[:start] + " " + text[end:]
+    text = without_addresses(text)
     known = _squeezed(own_text)
     found = [
         m.group(0).strip() for m in _CLAIM.finditer(text) if _squeezed(m.group(0)) not in known
@@ -225,7 +231,7 @@ def copied_runs(text: str, grounding: Grounding) -> list[Copied]:
     found = []
     for name, spans in _shared_spans(text, grounding):
         start, end = max(spans, key=lambda span: span[1] - span[0])
-        found.append(Copied(name, " ".join(w.text.casefold() for w in words(text[start:end]))))
+        found.append(Copied(name, text[start:end]))  # as written, so it can be highlighted
     return found
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from brand_voice.profile import LANGUAGE_NAMES
-from generators.compliance.grounding import address_spans
+from generators.compliance.grounding import without_addresses
 from generators.compliance.terms import mixes_scripts, script_of, words
 
 MIN_LETTERS = 24
@@ -90,9 +90,7 @@ def prose_of(text: str, mandatory: Sequence[str] = ()) -> str:
     """The text without links, @handles, #tags, e-mail addresses and the mandatory phrases."""
     for phrase in mandatory:
         text = text.replace(phrase, " ")
-    for start, end in reversed(address_spans(text)):
-        text = text[:start] + " " + text[end:]
-    return _NOT_PROSE.sub(" ", text)
+    return _NOT_PROSE.sub(" ", without_addresses(text))
 
 
 def letters(text: str) -> int:

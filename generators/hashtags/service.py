@@ -48,10 +48,12 @@ def hashtag_sets(
     brand_id: str,
     profile: BrandProfile,
     request: HashtagRequest,
+    rivals: tuple[str, ...] = (),
 ) -> dict[str, list[dict[str, object]]]:
-    """For each platform, the ranked set capped to what the platform allows or advises."""
+    """For each platform, the ranked set capped to what the platform allows or advises; no tag
+    has a banned word or carries a competitor's name (`rivals`: all the brand's competitors)."""
     query = f"{request.topic}\n{request.brief}".strip()
-    ranked = _rank(llm, store, brand_id, profile, request, query)
+    ranked = _rank(llm, store, brand_id, profile, request, query, rivals)
     return {
         p.value: [
             {"tag": r.tag, "reason": r.reason.value, "score": round(r.score, 3)}
@@ -68,39 +70,43 @@ def _rank(
     profile: BrandProfile,
     request: HashtagRequest,
     query: str,
+    rivals: tuple[str, ...],
 ) -> list[RankedTag]:
     scores: dict[str, RankedTag] = {}
     banned = TermMatcher(profile.banned_words, profile.language)
+    posts = rank(
+        DocumentKind.POST,
+        store.search(brand_id, DocumentKind.POST, query, CANDIDATE_POSTS),
+        ContextRequest(query),
+    )
+    competitors = store.search(brand_id, DocumentKind.COMPETITOR, query, 10)
+    # The rules drafts follow: a tag carrying a competitor's name is theirs (#бодрость), other
+    # tags of competitors' posts are the topic's words; the brand's own tags are its own.
+    grounding = Grounding(
+        own_text="\n".join(
+            [*(item.text for item in posts), *(f"#{t}" for t in profile.branded_hashtags)]
+        ),
+        competitors=tuple(
+            Competitor(str(hit.metadata.get("competitor", "")), hit.text) for hit in competitors
+        ),
+        language=profile.language,
+        rival_names_known=rivals,
+    )
 
     def offer(tags: Iterable[str], reason: Reason, score: float) -> None:
         for tag in clean_tags(tags, banned):
+            if is_competitor_tag(tag, grounding):
+                continue
             key = tag.casefold()
             known = scores.get(key)
             if known is None or (known.reason is not Reason.BRANDED and known.score < score):
                 scores[key] = RankedTag(tag, reason, score)
 
     offer(profile.branded_hashtags, Reason.BRANDED, 100.0)
-    posts = rank(
-        DocumentKind.POST,
-        store.search(brand_id, DocumentKind.POST, query, CANDIDATE_POSTS),
-        ContextRequest(query),
-    )
     for item in posts:
         offer(hashtags_in(item.text), Reason.BEST_POSTS, item.similarity * (1 + item.engagement))
-    rivals = store.search(brand_id, DocumentKind.COMPETITOR, query, 10)
-    # A competitor's own tags (#бодрость) are theirs, as drafts are told; its topical ones are not.
-    grounding = Grounding(
-        own_text="\n".join(
-            [*(item.text for item in posts), *(f"#{t}" for t in profile.branded_hashtags)]
-        ),
-        competitors=tuple(
-            Competitor(str(hit.metadata.get("competitor", "")), hit.text) for hit in rivals
-        ),
-        language=profile.language,
-    )
-    for hit in rivals:
-        topical = [t for t in hashtags_in(hit.text) if not is_competitor_tag(t, grounding)]
-        offer(topical, Reason.TOPICAL, 0.5 * hit.similarity)
+    for hit in competitors:
+        offer(hashtags_in(hit.text), Reason.TOPICAL, 0.5 * hit.similarity)
     offer(_suggestions(llm, profile, request), Reason.SUGGESTED, 0.4)
     return sorted(scores.values(), key=lambda r: (r.reason is not Reason.BRANDED, -r.score))
 
