@@ -22,9 +22,10 @@ from generators.compliance.terms import mixes_scripts, script_of, words
 MIN_LETTERS = 24
 # Below that, a post for a Russian, Ukrainian or Hebrew brand is still judged by its script.
 MIN_SCRIPT_LETTERS = 8
-# The identifier must give the requested language less than this probability to call it wrong:
-# at 0.05 a short Russian post read as Ukrainian (p(ru) ≈ 0.2) still passes, an English post
-# for a Russian brand (p(ru) < 0.001) does not.
+# The identifier must give the requested language less than this probability to call it wrong.
+# Measured on short lines: one that mixes Russian and Ukrainian words («Новий лот уже на
+# полиці») gets p(ru) = 0.51 and passes; a Ukrainian sentence gets p(ru) < 0.001, and so does
+# an English one for a Russian brand. So 0.05 flags only what is plainly another language.
 WRONG_BELOW = 0.05
 _NOT_PROSE = re.compile(r"\S+@\S+|(?<!\w)[@#][\w.]+")
 _SCRIPTS = {"ru": "CYRILLIC", "uk": "CYRILLIC", "he": "HEBREW", "en": "LATIN", "fi": "LATIN"}

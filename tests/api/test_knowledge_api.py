@@ -77,6 +77,21 @@ def test_profile_rules_are_validated(api: TestClient, world: World) -> None:
     assert api.put(url, json={"language": "ru"}, headers=auth(world.key_a)).status_code == 403
 
 
+def test_the_advertiser_is_named_or_refused(api: TestClient, world: World) -> None:
+    url = f"/v1/brands/{world.brand_a}/profile"
+    a = auth(world.admin_key)
+    for bad in ({}, {"inn": "123"}, {"name": "   "}, {"name": "ООО", "inn": "66701234567"}, []):
+        refused = api.put(url, json={"language": "ru", "advertiser": bad}, headers=a)
+        assert refused.status_code == 422, bad
+        assert "advertiser" in refused.text
+    named = {"language": "ru", "advertiser": {"name": "ООО «Зерно»", "inn": "6670123456"}}
+    saved = api.put(url, json=named, headers=a)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["profile"]["advertiser"] == named["advertiser"]
+    cleared = api.put(url, json={"language": "ru", "advertiser": None}, headers=a)
+    assert cleared.json()["profile"]["advertiser"] is None
+
+
 def test_uploaded_posts_are_ingested_by_a_job_and_listed(
     api: TestClient, world: World, runtime: Runtime
 ) -> None:
