@@ -80,7 +80,14 @@ def test_profile_rules_are_validated(api: TestClient, world: World) -> None:
 def test_the_advertiser_is_named_or_refused(api: TestClient, world: World) -> None:
     url = f"/v1/brands/{world.brand_a}/profile"
     a = auth(world.admin_key)
-    for bad in ({}, {"inn": "123"}, {"name": "   "}, {"name": "ООО", "inn": "66701234567"}, []):
+    bad_advertisers: list[object] = [
+        {},
+        {"inn": "123"},
+        {"name": "   "},
+        {"name": "ООО", "inn": "66701234567"},
+        [],
+    ]
+    for bad in bad_advertisers:
         refused = api.put(url, json={"language": "ru", "advertiser": bad}, headers=a)
         assert refused.status_code == 422, bad
         assert "advertiser" in refused.text
