@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint format serve worker reconciler clean
+.PHONY: install demo test test-fast lint format serve worker reconciler clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Postcraft needs Python 3.11 (set PYTHON=/path/to/python3.11)")'
@@ -42,6 +42,10 @@ worker: install
 
 reconciler: install
 	$(BIN)/postcraft reconciler
+
+bench: install ## Benchmark suite beside a LangChain peer -> bench/RESULTS.md (BENCH_ARGS=--quick)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean: ## Forget the embedded default's data (./var)
 	rm -rf var

@@ -13,6 +13,7 @@ from api.errors import install_error_handlers
 from api.metrics import make_registry
 from api.openapi import truthful_openapi
 from api.routes import brands, drafts, health, jobs, knowledge
+from api.waiting import JobWatcher
 from generators.runtime import Runtime, build_runtime
 from storage.db import migrate
 from storage.settings import Settings
@@ -25,8 +26,9 @@ Brand-grounded post drafts through queued jobs.
 
 1. Authenticate with an API key: `Authorization: Bearer pc_...` (`postcraft keys create`).
 2. `POST /v1/brands/{brand_id}/drafts` with a topic and platforms: you get a job (202).
-3. Poll `GET /v1/jobs/{id}` until `status` is `succeeded` (drafts inside) or `failed`
-   (`error.code` says why).
+3. Wait for it: `GET /v1/jobs/{id}?wait=30` answers once `status` is `succeeded` (drafts
+   inside) or `failed` (`error.code` says why), or after 30 s as it is then; or follow
+   `GET /v1/jobs/{id}/events` (server-sent events).
 
 Errors always look like `{"error": "<stable code>", "detail": "<what to do>"}`.
 """
@@ -38,6 +40,7 @@ def create_app(
     """The app; `reconcile` also runs the stuck-job reconciler in this process (embedded mode)."""
     rt = runtime or build_runtime(settings)
     queue = JobQueue(make_celery(settings), settings)
+    watcher = JobWatcher(rt.sessions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,12 +53,15 @@ def create_app(
                 name="reconciler",
                 daemon=True,
             ).start()
+        watcher.start()
         yield
+        await watcher.stop()
         stop.set()
 
     app = FastAPI(title="Postcraft", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = rt
     app.state.queue = queue
+    app.state.watcher = watcher
     app.state.metrics = make_registry(rt.sessions)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     install_error_handlers(app)

@@ -89,12 +89,19 @@ def serve(
     worker: Annotated[
         bool | None, typer.Option(help="Also start a worker and the reconciler (default: embedded)")
     ] = None,
-    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Jobs a worker runs at once, as threads (default: POSTCRAFT_WORKER_CONCURRENCY)",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API (and, in the embedded default, a worker and the reconciler)."""
     rt = _runtime()
     with_worker = rt.settings.embedded if worker is None else worker
-    run_server(rt, host or rt.settings.host, port or rt.settings.port, with_worker, concurrency)
+    threads = concurrency or rt.settings.worker_concurrency
+    run_server(rt, host or rt.settings.host, port or rt.settings.port, with_worker, threads)
 
 
 def run_server(
@@ -171,7 +178,13 @@ def _when_started(
 @app.command()
 def worker(
     queues: Annotated[str, typer.Option(help="Comma-separated queues")] = "interactive,batch",
-    concurrency: Annotated[int, typer.Option(help="Worker processes")] = 2,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Jobs a worker runs at once, as threads (default: POSTCRAFT_WORKER_CONCURRENCY)",
+        ),
+    ] = None,
     supervise: Annotated[
         bool,
         typer.Option(help="Run the Celery worker as a child and restart it if it dies"),
@@ -184,7 +197,7 @@ def worker(
     if supervise:
         # A warm shutdown lets running jobs finish; past their hard limit they are killed.
         supervisor = WorkerSupervisor(
-            _worker_command(queues, concurrency),
+            _worker_command(queues, concurrency or settings.worker_concurrency),
             stop_timeout=settings.job_time_limit_s + settings.job_lease_grace_s,
         )
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -199,7 +212,10 @@ def worker(
         "ignore", message=r"\s*In Celery 5\.1 we introduced", category=CPendingDeprecationWarning
     )
     celery = make_celery(settings)
-    argv = ["worker", "-Q", queues, "--concurrency", str(concurrency), "--pool", "prefork"]
+    # Threads, not prefork: a job mostly waits on the model, and every thread shares the
+    # process's one embedding model and vector client (prefork loaded both in every child).
+    threads = concurrency or settings.worker_concurrency
+    argv = ["worker", "-Q", queues, "--concurrency", str(threads), "--pool", "threads"]
     argv += ["--without-mingle", "--without-gossip", "--loglevel", settings.log_level]
     if settings.celery_broker_url.startswith("filesystem"):
         argv += ["--without-heartbeat"]
@@ -469,7 +485,8 @@ def demo(
         if exit_after:
             server.should_exit = True
 
-    run_server(rt, settings.host, port, True, 1, on_ready, worker_log=log_file)
+    threads = settings.worker_concurrency
+    run_server(rt, settings.host, port, True, threads, on_ready, worker_log=log_file)
 
 
 def main() -> None:

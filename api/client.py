@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -10,11 +11,15 @@ import httpx
 
 from storage.errors import ErrorCode, PostcraftError
 
+WAIT_PER_CALL_S = 20
+"""How long one request asks the server to hold it: short enough for proxies' idle limits."""
+
 
 class ApiClient:
     """Calls the API with one key; errors come back as PostcraftError with the server's words."""
 
     def __init__(self, base_url: str, api_key: str, timeout: float = 30.0) -> None:
+        self._timeout = timeout
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {api_key}"},
@@ -70,20 +75,35 @@ class ApiClient:
         timeout: float = 300.0,
         on_status: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
-        """Poll the job until it succeeds or fails (or `timeout` seconds pass)."""
+        """Wait until the job succeeds or fails (or `timeout` seconds pass), the server holding
+        each request until then (`?wait=`, at most WAIT_PER_CALL_S a call). `on_status` gets
+        the job after each answer."""
         deadline = time.monotonic() + timeout
-        delay = 0.1
+        pause = 0.1
         while True:
-            job = self.job(job_id)
+            left = deadline - time.monotonic()
+            hold = max(1, min(WAIT_PER_CALL_S, math.ceil(left)))
+            asked = time.monotonic()
+            job: dict[str, Any] = self._call(
+                "GET",
+                f"/v1/jobs/{job_id}",
+                params={"wait": hold},
+                timeout=self._timeout + hold,
+            )
             if on_status:
                 on_status(job)
             if job["status"] in ("succeeded", "failed"):
                 return job
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 raise PostcraftError(
                     ErrorCode.JOB_TIMED_OUT,
                     f"Job {job_id} is still {job['status']} after {timeout:.0f} s: "
                     "is a worker running?",
                 )
-            time.sleep(delay)
-            delay = min(delay * 1.5, 1.0)
+            if time.monotonic() - asked < hold / 2:
+                # Answered early without being finished: the server had no room for another
+                # waiter (or predates `?wait=`). Ask again after a pause, as a poll would.
+                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+                pause = min(pause * 1.5, 1.0)
+            else:
+                pause = 0.1

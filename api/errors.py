@@ -34,6 +34,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.INVALID_REQUEST: 422,
     ErrorCode.INVALID_INPUT_FILE: 422,
     ErrorCode.NO_BRAND_KNOWLEDGE: 422,
+    ErrorCode.QUOTA_EXCEEDED: 429,
     ErrorCode.DATABASE_BUSY: 503,
     ErrorCode.DATABASE_UNAVAILABLE: 503,
     ErrorCode.LLM_UNAVAILABLE: 503,
@@ -79,6 +80,9 @@ _MEANING = {
     412: "The object changed since the version in If-Match: reload it and apply your change",
     413: "The body is larger than POSTCRAFT_MAX_UPLOAD_MB",
     422: "Invalid input: `fields` lists each offending field",
+    429: "A quota of the brand is used up (jobs open at once, jobs a minute or model tokens a "
+    "day; `detail` says which): retry after `Retry-After` seconds. "
+    "`GET /v1/brands/{brand_id}/usage` shows the figures",
     503: "The service is busy or a dependency is down: retry after `Retry-After` seconds",
 }
 
@@ -88,10 +92,14 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {}
     for code in statuses:
         responses[code] = {"model": ErrorBody, "description": _MEANING[code]}
-        if code == 503:
-            responses[code]["headers"] = {
-                "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        if code in (429, 503):
+            retry_after: dict[str, Any] = {
+                "description": "Seconds to wait",
+                "schema": {"type": "integer", "minimum": 1},
             }
+            if code == 429:  # every quota refusal computes its wait
+                retry_after["required"] = True
+            responses[code]["headers"] = {"Retry-After": retry_after}
     return responses
 
 
@@ -106,7 +114,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PostcraftError)
     async def _domain(_: Request, exc: PostcraftError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.code is ErrorCode.UNAUTHORIZED else None
-        if STATUS[exc.code] == 503:
+        if exc.retry_after_s is not None:  # the error knows its wait (429: a quota's window)
+            headers = {"Retry-After": str(exc.retry_after_s)}
+        elif STATUS[exc.code] == 503:
             headers = {"Retry-After": str(RETRY_AFTER_S)}
         return JSONResponse(
             body(exc.code.value, exc.detail), status_code=STATUS[exc.code], headers=headers

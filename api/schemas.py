@@ -9,8 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from brand_voice.profile import BrandProfile
 from generators.drafts.schemas import PostDraft, post_text
+from storage.drafts import DraftListing
 from storage.enums import JobKind, JobStatus, Platform, Queue
 from storage.models import Brand, Draft, Job
+from storage.quotas import Standing
 
 
 class BrandCreate(BaseModel):
@@ -46,6 +48,43 @@ class BrandRead(BaseModel):
             profile_version=brand.profile_version,
             created_at=brand.created_at,
         )
+
+
+class QuotaRead(BaseModel):
+    """One quota of a brand: its limit, the figure now and, when it is used up, the wait."""
+
+    setting: str = Field(description="The variable that sets it: POSTCRAFT_BRAND_...")
+    limit: int = Field(description="0: unlimited")
+    used: int = Field(description="The brand's figure now")
+    exceeded: bool = Field(description="True: a new submission gets 429")
+    retry_after_s: int | None = Field(
+        description="When exceeded, the seconds a 429 would ask you to wait (an estimate for "
+        "tokens); otherwise null"
+    )
+
+    @classmethod
+    def of(cls, standing: Standing) -> QuotaRead:
+        """From the storage figure."""
+        return cls(
+            setting=standing.quota.setting,
+            limit=standing.limit,
+            used=standing.used,
+            exceeded=standing.exceeded,
+            retry_after_s=standing.retry_after_s,
+        )
+
+
+class BrandUsageRead(BaseModel):
+    """A brand's figures against its quotas, as a submission would be judged now."""
+
+    brand_id: str
+    at: datetime = Field(description="When the figures were counted")
+    active_jobs: QuotaRead = Field(description="Jobs queued or running, of every kind")
+    jobs_per_minute: QuotaRead = Field(description="Jobs submitted in the last 60 s")
+    tokens_per_day: QuotaRead = Field(
+        description="Model tokens of jobs finished in the last 24 h (the offline composer's "
+        "not counted)"
+    )
 
 
 class DraftRead(BaseModel):
@@ -136,6 +175,31 @@ class JobUsageRead(BaseModel):
     llm_calls: int
     llm_seconds: float
     cost_usd: float | None = Field(description="At POSTCRAFT_LLM_*_USD_PER_MTOK; None if unpriced")
+    shared_prefix_tokens: int | None = Field(
+        description="A draft job for several platforms: the tokens its first-try prompts share "
+        "as a prefix, which a provider's prompt cache can reuse (counted with tiktoken); null "
+        "for one platform and other jobs"
+    )
+    shared_prefix_share: float | None = Field(
+        ge=0,
+        le=1,
+        description="shared_prefix_tokens as a share of the average first-try prompt (0-1); "
+        "null for one platform and other jobs",
+    )
+
+    @classmethod
+    def of(cls, job: Job) -> JobUsageRead:
+        """From the job's row."""
+        return cls(
+            prompt_tokens=job.prompt_tokens,
+            completion_tokens=job.completion_tokens,
+            counted_by=job.usage_source,
+            llm_calls=job.llm_calls,
+            llm_seconds=job.llm_seconds,
+            cost_usd=job.cost_usd,
+            shared_prefix_tokens=job.prompt_shared_tokens,
+            shared_prefix_share=job.prompt_shared_share,
+        )
 
 
 class JobRead(BaseModel):
@@ -173,14 +237,7 @@ class JobRead(BaseModel):
             finished_at=job.finished_at,
             generator=job.generator,
             model=job.model,
-            usage=JobUsageRead(
-                prompt_tokens=job.prompt_tokens,
-                completion_tokens=job.completion_tokens,
-                counted_by=job.usage_source,
-                llm_calls=job.llm_calls,
-                llm_seconds=job.llm_seconds,
-                cost_usd=job.cost_usd,
-            ),
+            usage=JobUsageRead.of(job),
             error=JobError(code=job.error_code, detail=job.error_detail or "")
             if job.error_code
             else None,
@@ -188,3 +245,74 @@ class JobRead(BaseModel):
             result=job.result,
             drafts=[DraftRead.of(d) for d in drafts],
         )
+
+
+EXCERPT_CHARS = 160  # of a draft's body in a list: enough to tell drafts apart
+
+
+class DraftChecks(BaseModel):
+    """The validation of a draft's latest version, counted."""
+
+    passed: bool = Field(description="No error: publishable")
+    errors: int = Field(description="Problems that block publishing")
+    warnings: int = Field(description="Problems for the person approving to judge")
+
+
+class DraftSummary(BaseModel):
+    """A draft as a list shows it; the whole draft is at `url`."""
+
+    id: str
+    job_id: str
+    platform: Platform
+    language: str
+    headline: str
+    excerpt: str = Field(description=f"The body's first {EXCERPT_CHARS} characters or so")
+    hashtag_count: int
+    version: int
+    validation: DraftChecks
+    created_at: datetime
+    url: str = Field(description="The full draft: /v1/drafts/{id}")
+
+    @classmethod
+    def of(cls, draft: DraftListing) -> DraftSummary:
+        """From the listed columns."""
+        violations = draft.validation.get("violations", [])
+        errors = sum(1 for v in violations if v.get("severity") == "error")
+        return cls(
+            id=draft.id,
+            job_id=draft.job_id,
+            platform=draft.platform,
+            language=draft.language,
+            headline=draft.headline,
+            excerpt=excerpt(draft.body_start),
+            hashtag_count=len(draft.hashtags),
+            version=draft.version,
+            validation=DraftChecks(
+                passed=bool(draft.validation.get("passed", errors == 0)),
+                errors=errors,
+                warnings=sum(1 for v in violations if v.get("severity") == "warning"),
+            ),
+            created_at=draft.created_at,
+            url=f"/v1/drafts/{draft.id}",
+        )
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The text's start: whole words up to `limit` characters and an ellipsis, when longer."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+class DraftPage(BaseModel):
+    """One page of a brand's drafts, newest first."""
+
+    items: list[DraftSummary]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page"
+    )

@@ -1,4 +1,5 @@
-"""Submitting a job from a route: commit the row in the request's session, then send it."""
+"""Submitting a job from a route: admit it under the brand's quotas, commit the row in the
+request's session, then send it."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Response, status
 
-from api.deps import PrincipalDep, QueueDep, SessionDep
+from api.deps import PrincipalDep, QueueDep, RuntimeDep, SessionDep
 from api.errors import error_responses
 from api.schemas import JobRead
 from storage.drafts import job_drafts
 from storage.enums import JobKind, Queue
 from storage.jobs import NewJob, create_job
 from storage.models import Brand
+from storage.quotas import QuotaLimits, admit_submission
 
 # Visible ASCII, as header values travel safely; empty is allowed and means no key.
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]{0,200}$"
@@ -24,7 +26,7 @@ SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "A replay (`Idempotent-Replayed: true`): the job this Idempotency-Key "
         "created, with the same body",
     },
-    **error_responses(409, 413),
+    **error_responses(409, 413, 429),
 }
 
 
@@ -37,12 +39,16 @@ class JobSubmitter:
     queue: QueueDep
     response: Response
     idempotency_key: str | None
+    limits: QuotaLimits
 
     def __call__(self, brand: Brand, kind: JobKind, request: dict[str, Any]) -> JobRead:
         """Create the job (or find its idempotent twin), send it once committed, set headers.
 
-        After the commit, a new job touches no database connection again: whatever happens
-        next, the caller learns its id."""
+        A brand at one of its quotas gets 429 with Retry-After, unless the request replays an
+        existing job (storage/quotas.py). After the commit, a new job touches no database
+        connection again: whatever happens next, the caller learns its id."""
+        replay = (self.principal.workspace_id, self.idempotency_key)
+        admit_submission(self.session, brand.id, self.limits, replay)
         submitted = create_job(
             self.session,
             NewJob(
@@ -69,6 +75,7 @@ def get_submitter(
     principal: PrincipalDep,
     session: SessionDep,
     queue: QueueDep,
+    runtime: RuntimeDep,
     response: Response,
     idempotency_key: Annotated[
         str | None,
@@ -81,7 +88,8 @@ def get_submitter(
     ] = None,
 ) -> JobSubmitter:
     """The submitter for this request."""
-    return JobSubmitter(principal, session, queue, response, idempotency_key)
+    limits = QuotaLimits.of(runtime.settings)
+    return JobSubmitter(principal, session, queue, response, idempotency_key, limits)
 
 
 SubmitDep = Annotated[JobSubmitter, Depends(get_submitter)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from datetime import timedelta
 
 from brand_voice.profile import BrandProfile
@@ -23,12 +25,10 @@ from storage.models import Brand, Job
 log = logging.getLogger(__name__)
 
 
-def run_job(rt: Runtime, job_id: str, timeout_errors: tuple[type[BaseException], ...] = ()) -> None:
+def run_job(rt: Runtime, job_id: str) -> None:
     """Run the job once if it is not finished and no other worker holds it (safe to redeliver).
 
-    `timeout_errors` are what the caller's time limit raises (Celery's soft limit): they fail
-    the job with JOB_TIMED_OUT.
-    """
+    A job past POSTCRAFT_JOB_SOFT_TIME_LIMIT_S fails with JOB_TIMED_OUT (see `_within`)."""
     lease = timedelta(seconds=rt.settings.job_time_limit_s + rt.settings.job_lease_grace_s)
     with transaction(rt.sessions) as session:
         job = claim_job(session, job_id, lease, rt.settings.job_max_attempts)
@@ -37,15 +37,9 @@ def run_job(rt: Runtime, job_id: str, timeout_errors: tuple[type[BaseException],
         return
     log.info("job started", extra={"job_id": job_id, "attempt": job.attempts})
     try:
-        outcome = HANDLERS[job.kind](rt, job)
+        outcome = _within(rt.settings.job_soft_time_limit_s, HANDLERS[job.kind], rt, job)
     except PostcraftError as error:
         record_failure(rt, job, error)
-        return
-    except timeout_errors:
-        limit = rt.settings.job_soft_time_limit_s
-        record_failure(
-            rt, job, PostcraftError(ErrorCode.JOB_TIMED_OUT, f"The job ran past {limit} s")
-        )
         return
     except Exception:
         log.exception("job crashed", extra={"job_id": job_id})
@@ -57,6 +51,35 @@ def run_job(rt: Runtime, job_id: str, timeout_errors: tuple[type[BaseException],
         "job succeeded" if stored else "job result dropped: another attempt took over",
         extra={"job_id": job_id, "attempt": job.attempts},
     )
+
+
+def _within(
+    limit_s: float, handler: Callable[[Runtime, Job], JobOutcome], rt: Runtime, job: Job
+) -> JobOutcome:
+    """The handler's outcome, or JOB_TIMED_OUT once `limit_s` seconds pass.
+
+    Workers run jobs in threads (a job mostly waits on the model), where nothing can interrupt
+    a call, so the work runs in a thread of its own and the deadline is kept here. A handler
+    past its deadline is abandoned: its model calls end on their own timeouts, and its outcome
+    is never stored because only this function's caller stores outcomes."""
+    future: Future[JobOutcome] = Future()
+
+    def work() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(handler(rt, job))
+        except BaseException as exc:  # handed to the waiting caller as it is
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name=f"job-{job.id[:8]}", daemon=True).start()
+    done, _ = wait([future], timeout=limit_s)
+    if not done:
+        raise PostcraftError(
+            ErrorCode.JOB_TIMED_OUT,
+            f"The job ran past {limit_s:g} s (POSTCRAFT_JOB_SOFT_TIME_LIMIT_S): the model may be "
+            "slow or overloaded; submit it again later or with fewer platforms",
+        )
+    return future.result()
 
 
 def record_failure(rt: Runtime, job: Job, error: PostcraftError) -> None:
@@ -104,6 +127,8 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
         llm_calls=len(calls),
         llm_seconds=round(sum(c.seconds for c in calls), 4),
         cost_usd=_cost(rt, calls),
+        prompt_shared_tokens=drafts.shared_prefix.tokens if drafts.shared_prefix else None,
+        prompt_shared_share=drafts.shared_prefix.share if drafts.shared_prefix else None,
     )
     rows = [*drafts.drafts, *drafts.versions]
     return JobOutcome(rows=rows, usage=usage, profile_version=brand.profile_version)

@@ -76,7 +76,7 @@ def retrieve_context(
         DocumentKind.POST: context.past_posts,
         DocumentKind.COMPETITOR: context.competitor_examples,
     }
-    query = store.embedder.embed_query(request.text)
+    query = store.embed_query(request.text)
     spare = 0
     for kind, target in targets.items():
         hits = store.nearest(brand_id, kind, query, CANDIDATES[kind])

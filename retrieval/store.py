@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import chromadb
+import numpy as np
+import numpy.typing as npt
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
@@ -69,6 +72,9 @@ class Hit:
     vector: tuple[float, ...] = ()
 
 
+QUERY_CACHE_SIZE = 2048  # query vectors a process remembers, as float32: 1.5 KB each at 384-d
+
+
 def collection_name(brand_id: str, kind: DocumentKind) -> str:
     """The collection of one brand's knowledge of one kind; brands never share a collection."""
     return f"brand-{brand_id.replace('-', '')}-{kind.value.replace('_', '-')}"
@@ -85,6 +91,8 @@ class VectorStore:
         self._client: Any = None
         self._collections: dict[tuple[str, DocumentKind], Any] = {}
         self._seen_generation = ""
+        self._queries: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
@@ -165,9 +173,24 @@ class VectorStore:
         tmp.replace(marker)
         self._seen_generation = marker.read_text()
 
+    def embed_query(self, text: str) -> list[float]:
+        """The query's vector, remembered for the last QUERY_CACHE_SIZE distinct queries: a job
+        embeds its topic once for all its searches, and a repeated topic costs no model call."""
+        with self._queries_lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return [float(x) for x in cached]
+        vector = self._embedder.embed_query(text)  # outside the lock: other queries go on
+        with self._queries_lock:
+            self._queries[text] = np.asarray(vector, dtype=np.float32)
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return vector
+
     def search(self, brand_id: str, kind: DocumentKind, query: str, k: int) -> list[Hit]:
         """The k nearest items of one brand and kind to a query (other brands are never read)."""
-        return self.nearest(brand_id, kind, self._embedder.embed_query(query), k)
+        return self.nearest(brand_id, kind, self.embed_query(query), k)
 
     def nearest(self, brand_id: str, kind: DocumentKind, vector: list[float], k: int) -> list[Hit]:
         """The k nearest items of one brand and kind to a vector."""

@@ -1,10 +1,15 @@
-"""Draft queries: one draft, a job's, a brand's latest, a draft's versions and sources."""
+"""Draft queries: one draft, a job's, a page of a brand's, a draft's versions and sources."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from storage.enums import Platform
 from storage.models import Document, Draft, DraftVersion
 
 
@@ -20,16 +25,73 @@ def job_drafts(session: Session, job_id: str) -> list[Draft]:
     )
 
 
-def brand_drafts(session: Session, brand_id: str, limit: int) -> list[Draft]:
-    """The brand's latest drafts, newest first."""
-    return list(
-        session.scalars(
-            select(Draft)
-            .where(Draft.brand_id == brand_id)
-            .order_by(Draft.created_at.desc())
-            .limit(limit)
+@dataclass(frozen=True)
+class DraftKey:
+    """A draft's place in a brand's list, newest first: by creation time, then id (a tie)."""
+
+    created_at: datetime
+    id: str
+
+
+@dataclass(frozen=True)
+class DraftListing:
+    """What a list shows of a draft: no sources or thread, only the start of the body."""
+
+    id: str
+    job_id: str
+    platform: Platform
+    language: str
+    headline: str
+    body_start: str
+    hashtags: list[str]
+    version: int
+    validation: dict[str, Any]
+    created_at: datetime
+
+    @property
+    def key(self) -> DraftKey:
+        """Where the next page starts after this draft."""
+        return DraftKey(self.created_at, self.id)
+
+
+def brand_drafts(
+    session: Session,
+    brand_id: str,
+    limit: int,
+    after: DraftKey | None = None,
+    platform: Platform | None = None,
+    job_id: str | None = None,
+    body_chars: int = 200,
+) -> list[DraftListing]:
+    """Up to `limit` of the brand's drafts, newest first, from just after `after` (keyset
+    pagination: drafts added meanwhile sort before `after`, so a walk sees each draft once).
+    Reads along the index on (brand_id, created_at, id) and only the listed columns, with the
+    first `body_chars` characters of the body."""
+    where: list[ColumnElement[bool]] = [Draft.brand_id == brand_id]
+    if after is not None:
+        where.append(tuple_(Draft.created_at, Draft.id) < (after.created_at, after.id))
+    if platform is not None:
+        where.append(Draft.platform == platform)
+    if job_id is not None:
+        where.append(Draft.job_id == job_id)
+    rows = session.execute(
+        select(
+            Draft.id,
+            Draft.job_id,
+            Draft.platform,
+            Draft.language,
+            Draft.headline,
+            func.substr(Draft.body, 1, body_chars, type_=Text),
+            Draft.hashtags,
+            Draft.version,
+            Draft.validation,
+            Draft.created_at,
         )
+        .where(*where)
+        .order_by(Draft.created_at.desc(), Draft.id.desc())
+        .limit(limit)
     )
+    return [DraftListing(*row) for row in rows]
 
 
 def draft_versions(session: Session, draft_id: str) -> list[DraftVersion]:

@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     INVALID_REQUEST = "invalid_request"
     INVALID_INPUT_FILE = "invalid_input_file"
     NO_BRAND_KNOWLEDGE = "no_brand_knowledge"
+    QUOTA_EXCEEDED = "quota_exceeded"
     DATABASE_BUSY = "database_busy"
     DATABASE_UNAVAILABLE = "database_unavailable"
     LLM_UNAVAILABLE = "llm_unavailable"
@@ -32,14 +33,19 @@ class ErrorCode(StrEnum):
 
 
 class PostcraftError(Exception):
-    """A failure the caller can act on: `code` is stable, `detail` is for people."""
+    """A failure the caller can act on: `code` is stable, `detail` is for people, and
+    `retry_after_s`, when set, is how many seconds to wait before the same request may succeed
+    (the API sends it as `Retry-After`)."""
 
-    def __init__(self, code: ErrorCode, detail: str) -> None:
+    def __init__(self, code: ErrorCode, detail: str, retry_after_s: int | None = None) -> None:
         super().__init__(f"{code}: {detail}")
+        if retry_after_s is not None and retry_after_s < 1:
+            raise ValueError("retry_after_s must be a positive number of seconds")
         self.code = code
         self.detail = detail
+        self.retry_after_s = retry_after_s
 
     @property
     def retry_later(self) -> bool:
         """True when the same request may succeed later without change."""
-        return self.code is ErrorCode.LLM_UNAVAILABLE
+        return self.code in (ErrorCode.LLM_UNAVAILABLE, ErrorCode.QUOTA_EXCEEDED)

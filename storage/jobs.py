@@ -164,6 +164,10 @@ class JobUsage:
     llm_calls: int
     llm_seconds: float
     cost_usd: float | None = None
+    # A draft job's first-try prompts: their longest common prefix in tokens and its share of
+    # the average prompt (None for one platform, or work that is not a draft job).
+    prompt_shared_tokens: int | None = None
+    prompt_shared_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -342,3 +346,12 @@ class StuckJob:
 
     job: Job
     reason: ResendReason
+
+
+def job_statuses(session: Session, job_ids: list[str]) -> dict[str, JobStatus]:
+    """The status of each of these jobs that exists, in one query whatever their number (the
+    API's job watcher asks this every tick for all the jobs its requests wait on)."""
+    if not job_ids:
+        return {}
+    rows = session.execute(select(Job.id, Job.status).where(Job.id.in_(job_ids)))
+    return {job_id: job_status for job_id, job_status in rows}

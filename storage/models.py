@@ -208,6 +208,10 @@ class Job(Base):
         Index("ix_jobs_status_lease", "status", "lease_until"),
         # The reconciler asks, per queue, when a job was last claimed and which jobs were.
         Index("ix_jobs_queue_started", "queue", "started_at"),
+        # A brand's quotas (storage/quotas.py): its submissions of the last minute; its open
+        # jobs (status) and the tokens of those finished in the last 24 h (status, finished_at).
+        Index("ix_jobs_brand_created", "brand_id", "created_at"),
+        Index("ix_jobs_brand_status_finished", "brand_id", "status", "finished_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -239,6 +243,10 @@ class Job(Base):
     llm_calls: Mapped[int] = mapped_column(Integer, default=0)
     llm_seconds: Mapped[float] = mapped_column(default=0.0)
     cost_usd: Mapped[float | None] = mapped_column(default=None)
+    # A draft job's first-try prompts (two platforms or more): their longest common prefix in
+    # tokens, and its share of the average prompt (what a provider's prefix cache can reuse).
+    prompt_shared_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    prompt_shared_share: Mapped[float | None] = mapped_column(default=None)
     profile_version: Mapped[int | None] = mapped_column(Integer, default=None)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
@@ -247,7 +255,11 @@ class Draft(Base):
     """A generated post draft for one platform, the result of a draft job."""
 
     __tablename__ = "drafts"
-    __table_args__ = (UniqueConstraint("job_id", "platform", name="uq_drafts_job_platform"),)
+    __table_args__ = (
+        UniqueConstraint("job_id", "platform", name="uq_drafts_job_platform"),
+        # A brand's drafts page newest first by (created_at, id): storage/drafts.brand_drafts.
+        Index("ix_drafts_brand_created", "brand_id", "created_at", "id"),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     brand_id: Mapped[str] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)

@@ -44,10 +44,17 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=3, ge=0, le=10, description="Retries of 429/5xx/timeouts")
     llm_temperature: float = Field(default=0.7, ge=0, le=2)
     llm_concurrency: int = Field(
-        default=8,
+        default=12,  # every platform of the registry's eleven at once, in one model latency
         ge=1,
         le=64,
         description="LLM calls of one job that run at once (the provider's concurrency)",
+    )
+    worker_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Jobs one worker process runs at once, as threads (jobs mostly wait on the "
+        "model; one embedding model and vector client per process)",
     )
     llm_prompt_usd_per_mtok: float = Field(
         default=0.0, ge=0, description="Price of a million prompt tokens, for job costs"
@@ -91,6 +98,24 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="PostgreSQL: a statement running longer is cancelled"
     )
     max_upload_mb: int = Field(default=20, ge=1, le=500, description="Largest accepted upload")
+    brand_max_active_jobs: int = Field(
+        default=6,
+        ge=0,
+        description="Jobs of one brand queued or running at once, any kind (0: unlimited); "
+        "the next submission gets 429",
+    )
+    brand_jobs_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="Jobs one brand may submit in any 60 s, counted in the database so it holds "
+        "across API processes (0: unlimited)",
+    )
+    brand_tokens_per_day: int = Field(
+        default=2_000_000,
+        ge=0,
+        description="Model tokens (prompt + completion) of one brand's jobs finished in the last "
+        "24 h, the offline composer's not counted (0: unlimited)",
+    )
     context_token_budget: int = Field(default=1500, ge=200)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

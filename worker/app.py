@@ -1,4 +1,4 @@
-"""The Celery app: two queues, late acks, time limits; filesystem broker in the embedded default."""
+"""The Celery app: two queues, late acks, a thread pool; a filesystem broker when embedded."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from celery import Celery
-from celery.exceptions import SoftTimeLimitExceeded
 from kombu.entity import Queue as KombuQueue
 
 from generators.jobs import run_job
@@ -19,7 +18,8 @@ TASK_NAME = "postcraft.run_job"
 
 
 class LazyRuntime:
-    """Builds the runtime on first use, in the process that uses it (after the pool forks)."""
+    """Builds the runtime on first use, once per process: the pool's threads share it (one
+    embedding model, one vector client, one database pool)."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -43,7 +43,7 @@ def make_celery(settings: Settings, runtime: LazyRuntime | None = None) -> Celer
     @app.task(name=TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator]
     def run_job_task(job_id: str) -> None:
         """Thin task: a job id in, the job service does the rest."""
-        run_job(holder.get(), job_id, timeout_errors=(SoftTimeLimitExceeded,))
+        run_job(holder.get(), job_id)
 
     return app
 
@@ -52,8 +52,8 @@ def _config(settings: Settings) -> dict[str, Any]:
     config: dict[str, Any] = {
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "task_soft_time_limit": settings.job_soft_time_limit_s,
-        "task_time_limit": settings.job_time_limit_s,
+        # No task_time_limit: the thread pool cannot enforce one; the job service keeps the
+        # deadline itself (generators.jobs._within) and the lease covers a stuck thread.
         "task_ignore_result": True,
         "task_queues": [KombuQueue(q.value, routing_key=q.value) for q in Queue],  # type: ignore[no-untyped-call]
         "task_default_queue": Queue.BATCH.value,
@@ -84,9 +84,10 @@ def _config(settings: Settings) -> dict[str, Any]:
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
-            # An idle worker lists the folder this often; 1 s (kombu's default) adds a second
-            # to every interactive job, a directory listing costs microseconds.
-            "polling_interval": 0.1,
+            # An idle worker lists the folder this often, so it is what a job waits for the
+            # queue hop: 1 s (kombu's default) adds a second to every job, 0.1 s still half of
+            # a fast job's time; a listing of an empty folder costs microseconds.
+            "polling_interval": 0.01,
         }
         # The filesystem transport has no fanout: no remote control, events or heartbeats.
         config["worker_enable_remote_control"] = False

@@ -3,8 +3,9 @@
 The figures and their sources are those of `docs/platforms.md`. Figures the docs mark unverified
 (the VK and OK text limits, YouTube's hashtag rule) are settings: `build_registry` takes
 overrides such as `{"vk.max_chars": 2048}` for them and refuses overrides of verified figures.
-The shipped registry (`RULES`) is read-only; a process builds its own registry once, into its
-`Runtime`, and never changes it.
+Each platform also carries craft notes (how a good post is written there, each with its source),
+which the draft prompt's platform section shows. The shipped registry (`RULES`) is read-only; a
+process builds its own registry once, into its `Runtime`, and never changes it.
 """
 
 from __future__ import annotations
@@ -30,8 +31,17 @@ class LinkStyle(StrEnum):
     """How a link with its own text is written on the platform."""
 
     PLAIN = "plain"  # the bare URL
-    VK_BRACKETS = "vk_brackets"  # [text|URL]
+    VK_BRACKETS = "vk_brackets"  # [URL|text]: the target first, as in a mention [club1|Name]
     TELEGRAM_HTML = "telegram_html"  # <a href="URL">text</a>
+
+
+@dataclass(frozen=True)
+class CraftNote:
+    """How a good post is written on the platform (the draft prompt's platform section shows
+    these), with where the advice or its figure comes from."""
+
+    text: str
+    source: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +64,7 @@ class PlatformRules:
     # A dict cannot be hashed; the rules stay hashable by their figures alone.
     sources: dict[str, str] = field(default_factory=dict, hash=False)
     unverified: frozenset[str] = frozenset()
+    craft: tuple[CraftNote, ...] = field(default=(), hash=False)
 
     @property
     def source(self) -> str:
@@ -68,6 +79,14 @@ _TABLES = "Ayrshare and Zernio posting API limits tables"
 _PTB = "python-telegram-bot constants"
 _ERID = "Russian advertising law (since 1 September 2022): ads carry an erid label"
 _ADVICE = "common advice (docs/platforms.md)"
+_EDITORIAL = "Postcraft editorial practice (no published figure)"
+_TG_HTML = "Telegram Bot API: HTML formatting"
+_VK_MARKUP = "VK wiki markup: [URL|text]"
+_IG_SHOWN = f"{_INSTAGRAM}: caption 2,200 characters (about 125 show)"
+_IG_LINKS = f"{_INSTAGRAM}: links in captions are not clickable"
+_YT_TITLE = f"{_TABLES}: title 100 (about 70 visible)"
+_PIN_TITLE = f"{_TABLES}: title 100"
+_YT_TAGS = "third-party sources, unverified: the first 3 show above the title"
 
 _SHIPPED: dict[Platform, PlatformRules] = {
     Platform.X: PlatformRules(
@@ -82,6 +101,16 @@ _SHIPPED: dict[Platform, PlatformRules] = {
             "soft_hashtags": f"{_ADVICE}: 1-2 hashtags",
             "threads": "X: threads are chains of posts",
         },
+        craft=(
+            CraftNote(
+                "Brevity: the hook first and one idea; the whole post is 280 characters.",
+                f"{_X}: 280 weighted characters",
+            ),
+            CraftNote(
+                "More to say than fits: write it so it splits into a thread of short posts.",
+                "X: threads are chains of posts",
+            ),
+        ),
     ),
     Platform.THREADS: PlatformRules(
         name="Threads",
@@ -96,6 +125,10 @@ _SHIPPED: dict[Platform, PlatformRules] = {
             "max_links": f"{_THREADS}: more than 5 links fails (since December 2025)",
             "threads": f"{_THREADS}: replies chain posts",
         },
+        craft=(
+            CraftNote("Conversational, with the hook in the first line.", _EDITORIAL),
+            CraftNote("One topic tag, never a list of hashtags.", f"{_THREADS}: 1 topic tag"),
+        ),
     ),
     Platform.INSTAGRAM: PlatformRules(
         name="Instagram",
@@ -107,12 +140,23 @@ _SHIPPED: dict[Platform, PlatformRules] = {
         links_clickable=False,
         sources={
             "max_chars": f"{_INSTAGRAM}: caption 2,200 characters",
-            "caption_max": f"{_INSTAGRAM}: caption 2,200 characters (about 125 show)",
+            "caption_max": _IG_SHOWN,
             "hashtag_cap": f"{_INSTAGRAM}: at most 5 hashtags (cut from 30 in December 2025)",
             "soft_hashtags": f"{_ADVICE}: 3-5 specific hashtags",
             "media_required": f"{_INSTAGRAM}: every post is an image, carousel or reel",
-            "links_clickable": f"{_INSTAGRAM}: links in captions are not clickable",
+            "links_clickable": _IG_LINKS,
         },
+        craft=(
+            CraftNote("About 125 characters show before “more”: the hook goes there.", _IG_SHOWN),
+            CraftNote(
+                "Caption links are not clickable: no URL; send readers to the link in bio.",
+                _IG_LINKS,
+            ),
+            CraftNote(
+                "3-5 specific hashtags at the end, never a wall of tags.",
+                f"{_ADVICE}: 3-5 specific hashtags",
+            ),
+        ),
     ),
     Platform.FACEBOOK: PlatformRules(
         name="Facebook",
@@ -122,6 +166,13 @@ _SHIPPED: dict[Platform, PlatformRules] = {
             "max_chars": f"{_TABLES}: 63,206 characters",
             "soft_hashtags": f"{_ADVICE}: 1-2 hashtags",
         },
+        craft=(
+            CraftNote(
+                "The hook in the first two lines: a long post folds behind “See more”.",
+                _EDITORIAL,
+            ),
+            CraftNote("A link gets a preview card: one link is enough.", _EDITORIAL),
+        ),
     ),
     Platform.LINKEDIN: PlatformRules(
         name="LinkedIn",
@@ -131,6 +182,14 @@ _SHIPPED: dict[Platform, PlatformRules] = {
             "max_chars": f"{_TABLES}: 3,000 characters",
             "soft_hashtags": f"{_ADVICE}: 3-5 hashtags",
         },
+        craft=(
+            CraftNote(
+                "Professional register; the point in the first two lines, before “see more”.",
+                _EDITORIAL,
+            ),
+            CraftNote("Short paragraphs with a line break between each.", _EDITORIAL),
+            CraftNote("3-5 hashtags at the end, never a wall of tags.", f"{_ADVICE}: 3-5 hashtags"),
+        ),
     ),
     Platform.TIKTOK: PlatformRules(
         name="TikTok",
@@ -144,6 +203,12 @@ _SHIPPED: dict[Platform, PlatformRules] = {
             "title_max": f"{_TABLES}: photo title 90",
             "media_required": f"{_TABLES}: no text-only posts",
         },
+        craft=(
+            CraftNote(
+                "The caption goes with a video: a hook line, then the words people search for.",
+                _EDITORIAL,
+            ),
+        ),
     ),
     Platform.YOUTUBE: PlatformRules(
         name="YouTube",
@@ -153,11 +218,19 @@ _SHIPPED: dict[Platform, PlatformRules] = {
         title_max=100,
         sources={
             "max_chars": f"{_TABLES}: description 5,000",
-            "title_max": f"{_TABLES}: title 100 (about 70 visible)",
+            "title_max": _YT_TITLE,
             "hashtag_cap": "third-party sources, unverified: more than 15 and all are ignored",
-            "soft_hashtags": "third-party sources, unverified: the first 3 show above the title",
+            "soft_hashtags": _YT_TAGS,
         },
         unverified=frozenset({"hashtag_cap", "soft_hashtags"}),
+        craft=(
+            CraftNote("The headline is the title: the key words in its first 70.", _YT_TITLE),
+            CraftNote(
+                "The description opens with what the video gives, in the words viewers search.",
+                _EDITORIAL,
+            ),
+            CraftNote("The first 3 hashtags show above the title.", _YT_TAGS),
+        ),
     ),
     Platform.TELEGRAM: PlatformRules(
         name="Telegram",
@@ -168,9 +241,17 @@ _SHIPPED: dict[Platform, PlatformRules] = {
         sources={
             "max_chars": f"{_PTB}: message 4,096 characters",
             "caption_max": f"{_PTB}: media caption 1,024 characters",
-            "link_style": "Telegram Bot API: HTML formatting",
+            "link_style": _TG_HTML,
             "ad_label_required": _ERID,
         },
+        craft=(
+            CraftNote(
+                'Telegram HTML formatting: <b>bold</b>, <i>italic</i>, <a href="URL">text</a>; '
+                "no Markdown.",
+                _TG_HTML,
+            ),
+            CraftNote("The first line is the chat-list preview: make it the hook.", _EDITORIAL),
+        ),
     ),
     Platform.VK: PlatformRules(
         name="VK",
@@ -179,10 +260,15 @@ _SHIPPED: dict[Platform, PlatformRules] = {
         ad_label_required=True,
         sources={
             "max_chars": "unverified: open-source clients (Postiz VK provider) use 2,048-4,096",
-            "link_style": "VK wiki markup: [text|URL]",
+            "link_style": _VK_MARKUP,
             "ad_label_required": _ERID,
         },
         unverified=frozenset({"max_chars"}),
+        craft=(
+            CraftNote("A link with its own text is [URL|text]; a bare URL works too.", _VK_MARKUP),
+            CraftNote("The hook in the first lines, before “Show more”.", _EDITORIAL),
+            CraftNote("Hashtags are searchable: the brand's first, then topical ones.", _EDITORIAL),
+        ),
     ),
     Platform.OK: PlatformRules(
         name="Odnoklassniki",
@@ -193,6 +279,9 @@ _SHIPPED: dict[Platform, PlatformRules] = {
             "ad_label_required": _ERID,
         },
         unverified=frozenset({"max_chars"}),
+        craft=(
+            CraftNote("Warm, plain words; the hook in the first line of the feed.", _EDITORIAL),
+        ),
     ),
     Platform.PINTEREST: PlatformRules(
         name="Pinterest",
@@ -201,10 +290,17 @@ _SHIPPED: dict[Platform, PlatformRules] = {
         media_required=True,
         sources={
             "max_chars": f"{_TABLES}: description 500",
-            "title_max": f"{_TABLES}: title 100",
+            "title_max": _PIN_TITLE,
             "soft_hashtags": f"{_ADVICE}: 2-5 hashtags",
             "media_required": f"{_TABLES}: a pin is an image or a video",
         },
+        craft=(
+            CraftNote("The headline is the pin's title: at most 100 characters.", _PIN_TITLE),
+            CraftNote(
+                "Title and description are search text: lead with the words people search for.",
+                _EDITORIAL,
+            ),
+        ),
     ),
 }
 

@@ -1,7 +1,18 @@
 """The draft prompt: typed facts from the request, the profile and the retrieved context, rendered
-from template files. Instructions come first; untrusted text follows, fenced as data."""
+from template files, in the order a provider's prefix cache needs.
+
+Everything the calls of one job share comes first: the system message (the brand and its rules,
+byte-identical for every platform), then in the user message the request, the voice guide
+excerpts, the brand's past posts and the competitor examples (untrusted text, fenced as data).
+Only the last section, under `prompts.render.PLATFORM_HEADER`, is the platform's own: its limit,
+the link with its UTM tags, the ad label, the hashtag hint and the registry's craft notes. A
+retry adds to the end of the user message, so it keeps the first try's prompt as its prefix.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from brand_voice.profile import LANGUAGE_NAMES, Address, AudienceSegment, BrandProfile
 from generators.compliance.labels import link_in_profile
@@ -12,6 +23,7 @@ from generators.llm.facts import ContextFact, DraftFacts
 from generators.llm.port import Prompt
 from prompts.render import render
 from retrieval.context import BrandContext, ContextItem
+from retrieval.tokens import encoding_for_model
 from storage.enums import Platform
 from storage.models import Brand
 
@@ -52,16 +64,17 @@ def draft_facts(
         past_posts=tuple(_fact(i) for i in context.past_posts),
         competitor_examples=tuple(_fact(i) for i in context.competitor_examples),
         variant_seed=job_id,
+        craft_notes=tuple(note.text for note in rules.craft) + _platform_notes(rules, language),
     )
 
 
 def build_prompt(facts: DraftFacts, profile: BrandProfile, rules: PlatformRules) -> Prompt:
-    """The system and user messages, brand-stable part first so provider prefix caches hit."""
+    """The system and user messages: what every platform of the job shares first, the platform's
+    own section last (see the module docstring)."""
     system = render(
         "draft_system.j2",
         brand_name=facts.brand_name,
         language_name=facts.language_name,
-        voice_rules=facts.voice_rules,
         banned_words=facts.banned_words,
         usp=profile.usp,
         offer=profile.offer,
@@ -72,33 +85,63 @@ def build_prompt(facts: DraftFacts, profile: BrandProfile, rules: PlatformRules)
     )
     user = render(
         "draft_user.j2",
-        platform_name=facts.platform_name,
-        max_chars=facts.max_chars,
-        count_hint=_count_hint(rules, facts.max_chars),
-        platform_notes=_platform_notes(facts),
+        # Shared by every platform of the job.
         topic=facts.topic,
         brief=facts.brief,
         rubric=facts.rubric,
         goal=facts.goal,
         call_to_action=facts.call_to_action,
-        link=facts.link,
-        ad_label=facts.ad_label,
         branded_hashtags=facts.branded_hashtags,
-        hashtag_hint=f"at most {facts.hashtag_budget} hashtags, branded ones first",
+        voice_rules=facts.voice_rules,
         past_posts=facts.past_posts,
         competitor_examples=facts.competitor_examples,
+        # The platform's own section, last.
+        platform_name=facts.platform_name,
+        max_chars=facts.max_chars,
+        count_hint=_count_hint(rules, facts.max_chars),
+        link=facts.link,
+        ad_label=facts.ad_label,
+        hashtag_hint=_hashtag_hint(facts.hashtag_budget),
+        craft_notes=facts.craft_notes,
     )
     return Prompt(system=system, user=user, facts=facts)
 
 
-def _platform_notes(facts: DraftFacts) -> list[str]:
-    if facts.links_clickable:
-        return []
-    phrase = link_in_profile(facts.language)
-    return [
-        f"Links in {facts.platform_name} captions are not clickable: put no URL in the post; "
-        f"point readers to the link in the profile instead (“{phrase}”)."
-    ]
+@dataclass(frozen=True)
+class SharedPrefix:
+    """How much of a job's first-try prompts a provider's prefix cache can share: the longest
+    common prefix of their (system + user) tokens, and its share of the average prompt."""
+
+    tokens: int
+    share: float
+
+
+def shared_prefix(prompts: Sequence[Prompt], model: str | None = None) -> SharedPrefix | None:
+    """The shared prefix of a job's first-try prompts, in the tokens of the encoder that usage
+    counting uses (`retrieval.tokens`); None for fewer than two prompts (nothing to share)."""
+    if len(prompts) < 2:
+        return None
+    encoder = encoding_for_model(model)
+    # As usage counting joins them (`count_tokens(system + "\n" + user)`).
+    encoded = [encoder.encode(p.system + "\n" + p.user, disallowed_special=()) for p in prompts]
+    shared = 0
+    for column in zip(*encoded, strict=False):
+        if any(token != column[0] for token in column):
+            break
+        shared += 1
+    average = sum(len(tokens) for tokens in encoded) / len(encoded)
+    return SharedPrefix(shared, round(shared / average, 4) if average else 0.0)
+
+
+def _platform_notes(rules: PlatformRules, language: str) -> tuple[str, ...]:
+    """Notes the registry cannot hold: the link-in-profile phrase in the post's language."""
+    if rules.links_clickable:
+        return ()
+    return (f"Where a link would go, write “{link_in_profile(language)}”.",)
+
+
+def _hashtag_hint(budget: int) -> str:
+    return f"at most {budget} {'hashtag' if budget == 1 else 'hashtags'}, branded ones first"
 
 
 def _link(request: DraftRequest, platform: Platform) -> str:

@@ -16,7 +16,7 @@ from generators.compliance.report import Severity, ValidationReport, Violation
 from generators.compliance.rulebook import Rulebook
 from generators.drafts.edits import first_version, post_of
 from generators.drafts.gate import draft_context, draft_grounding
-from generators.drafts.prompting import build_prompt, draft_facts
+from generators.drafts.prompting import SharedPrefix, build_prompt, draft_facts, shared_prefix
 from generators.drafts.schemas import DraftRequest, PostDraft, post_text
 from generators.llm.port import LLM, Completion, Prompt
 from prompts.render import render
@@ -31,12 +31,14 @@ SIBLING_PREFIX = 2000  # compared on what readers see first: the ratio is quadra
 
 @dataclass(frozen=True)
 class DraftOutcome:
-    """The drafts of one job with their first versions (not yet stored), and every completion
-    that went into them (a second try counts)."""
+    """The drafts of one job with their first versions (not yet stored), every completion
+    that went into them (a second try counts), and how much of the platforms' first-try prompts
+    a provider's prefix cache shares (None for a one-platform job)."""
 
     drafts: list[Draft]
     versions: list[DraftVersion]
     completions: list[Completion[PostDraft]]
+    shared_prefix: SharedPrefix | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def write_drafts(
         for platform, one in zip(request.platforms, checked, strict=True)
     ]
     flag_similar_siblings(drafts)
-    return DraftOutcome(drafts, [first_version(d) for d in drafts], completions)
+    shared = shared_prefix([prompt for prompt, _ in calls], llm.model)
+    return DraftOutcome(drafts, [first_version(d) for d in drafts], completions, shared)
 
 
 def flag_similar_siblings(drafts: list[Draft]) -> None:

@@ -23,7 +23,8 @@ class ContextFact:
 
 @dataclass(frozen=True, kw_only=True)
 class DraftFacts:
-    """Everything a draft prompt says, field by field."""
+    """Everything a draft prompt says, field by field: the brand and the request (the same for
+    every platform of a job), the retrieved context, then the platform's own section."""
 
     brand_name: str
     language: str
@@ -47,6 +48,8 @@ class DraftFacts:
     past_posts: tuple[ContextFact, ...]
     competitor_examples: tuple[ContextFact, ...]
     variant_seed: str
+    # The platform's craft notes, as its section of the prompt shows them (the registry's).
+    craft_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

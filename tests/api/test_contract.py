@@ -64,9 +64,17 @@ RULES_BEYOND_THE_SCHEMA = (
 )
 BUSINESS_RULES = {
     "positive_data_acceptance": {
-        "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]
+        "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422", "429"]
     }
 }
+# Jobs are real here (schemathesis reuses the ids its submissions got back) and stay queued (no
+# worker), so a wait would last its whole length. `GET /v1/jobs/{job_id}` is sent with wait=0
+# (waiting answers the same JobRead; tests/api/test_job_wait*.py test it), and the event stream
+# is read up to its first event (otherwise it is held 60 s, its limit, on every case).
+WAITING = [
+    {"include-name": "GET /v1/jobs/{job_id}", "parameters": {"query.wait": 0}},
+    {"include-name": "GET /v1/jobs/{job_id}/events", "max-stream-events": 1},
+]
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _CODE_POINT = re.compile(r"U\+[0-9A-F]{4,6}")
 _NUMBER = re.compile(r"\d+")
@@ -146,6 +154,7 @@ def _config(brand_id: str, key: str) -> schemathesis.Config:
                     {"include-name": name, "checks": BUSINESS_RULES}
                     for name in RULES_BEYOND_THE_SCHEMA
                 ),
+                *WAITING,
             ],
         }
     )

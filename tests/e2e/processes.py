@@ -26,13 +26,23 @@ def free_port() -> int:
 
 
 def environment(data_dir: Path, **overrides: str) -> dict[str, str]:
-    """The machine's environment without Postcraft configuration, plus `overrides`."""
+    """The machine's environment without Postcraft configuration, plus `overrides`. These tests
+    are about jobs surviving bursts and failures, so the per-brand quotas (tests/api/test_quotas.py)
+    are off unless an override sets them."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in CONFIG_VARS and not k.startswith("POSTCRAFT_")
     }
-    env.update({"POSTCRAFT_DATA_DIR": str(data_dir), "POSTCRAFT_LOG_JSON": "true"}, **overrides)
+    env.update(
+        {
+            "POSTCRAFT_DATA_DIR": str(data_dir),
+            "POSTCRAFT_LOG_JSON": "true",
+            "POSTCRAFT_BRAND_MAX_ACTIVE_JOBS": "0",
+            "POSTCRAFT_BRAND_JOBS_PER_MINUTE": "0",
+        },
+        **overrides,
+    )
     return env
 
 

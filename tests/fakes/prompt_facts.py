@@ -1,7 +1,10 @@
 """What a draft prompt asks for, read back from the templates' markers (for the fake model).
 
-Only the instructions are read: the system markers before the first `<guide` fence, the user
-markers before the first `<example` or `<competitor` fence, so data cannot fake a marker.
+Only the instructions are read, never the data between them: the system markers before any data
+fence, the request's markers before the user message's first fence (`<guide`, `<example`,
+`<competitor`), and the platform's markers only in the section under `PLATFORM_HEADER` that
+starts after the last fence closes. Data cannot close its fence (the `fenced` filter defuses
+fence tags and the header's words), so it can fake neither a request marker nor that section.
 """
 
 from __future__ import annotations
@@ -9,9 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prompts.render import PLATFORM_HEADER
+
 _RETRY = "# Your previous draft broke these rules"
-_SYSTEM_DATA = re.compile(r"^<guide\b", re.M)
-_USER_DATA = re.compile(r"^<(?:example|competitor)\b", re.M)
+_DATA = re.compile(r"^<(?:guide|example|competitor)\b", re.M)
+_DATA_END = re.compile(r"^</(?:guide|example|competitor)>$", re.M)
+_HEADER = re.compile(rf"^{re.escape(PLATFORM_HEADER)}$", re.M)
 _LANGUAGE = re.compile(
     r"You write social media posts in the brand's voice, in "
     r"(Russian|English|Finnish|Hebrew|Ukrainian)"
@@ -26,7 +32,7 @@ _ASKED_CTA = re.compile(r"^Call to action: (.*)", re.M)
 _LINK = re.compile(r"^Link to mention: (\S+)", re.M)
 _AD_LABEL = re.compile(r'This is an ad: the post must contain the label "(.*)" exactly\.')
 _BRANDED = re.compile(r"^Branded hashtags \(always include\): (.*)", re.M)
-_HASHTAG_HINT = re.compile(r"^Structure: .*?at most (\d+) hashtags", re.M)
+_HASHTAG_HINT = re.compile(r"^Hashtags: at most (\d+) hashtags?\b", re.M)
 _COMPETITOR = re.compile(r'<competitor id="[^"]*" name="([^\n]*?)">\n(.*?)\n</competitor>', re.S)
 _EXAMPLE = re.compile(r"<example\b[^>]*>\n(.*?)\n</example>", re.S)
 _ANY_CTA = "choose one that fits the brand"
@@ -57,16 +63,29 @@ class PromptFacts:
     link: str | None = None
     ad_label: str | None = None
     branded_hashtags: tuple[str, ...] = ()  # without the '#'
-    hashtag_limit: int | None = None  # "at most N hashtags" in the Structure line
+    hashtag_limit: int | None = None  # "Hashtags: at most N" in the platform section
     competitors: tuple[Competitor, ...] = ()
     examples: tuple[str, ...] = ()
     retry: bool = False
 
 
-def _head(text: str, data: re.Pattern[str]) -> str:
+def _head(text: str) -> str:
     """The text before its first data block, so that data cannot fake a marker."""
-    found = data.search(text)
+    found = _DATA.search(text)
     return text[: found.start()] if found else text
+
+
+def _sections(user: str) -> tuple[str, str, bool]:
+    """(the user message up to its platform section, the platform section, whether a retry
+    follows): the section is the first header after the last closing fence; a retry's own text
+    (the problems, the previous draft) comes after it and is not part of it."""
+    closes = list(_DATA_END.finditer(user))
+    header = _HEADER.search(user, closes[-1].end() if closes else 0)
+    if header is None:
+        original, retry, _ = user.partition(_RETRY)
+        return original, "", bool(retry)
+    tail, retry, _ = user[header.start() :].partition(_RETRY)
+    return user[: header.start()], tail, bool(retry)
 
 
 def _group(pattern: re.Pattern[str], text: str) -> str | None:
@@ -88,9 +107,9 @@ def _int(pattern: re.Pattern[str], text: str) -> int | None:
 
 def parse_prompt(system: str, user: str) -> PromptFacts:
     """Read the draft templates' markers; a retry prompt is read as its original request."""
-    original, retry, _ = user.partition(_RETRY)
-    rules, request = _head(system, _SYSTEM_DATA), _head(original, _USER_DATA)
-    platform = _PLATFORM.search(request)
+    data, section, retry = _sections(user)
+    rules, request = _head(system), _head(data)
+    platform = _PLATFORM.search(section)
     asked_cta = _group(_ASKED_CTA, request)
     return PromptFacts(
         language=_group(_LANGUAGE, rules),
@@ -102,13 +121,13 @@ def parse_prompt(system: str, user: str) -> PromptFacts:
         topic=_group(_TOPIC, request),
         brief=_group(_BRIEF, request),
         call_to_action=None if asked_cta == _ANY_CTA else asked_cta,
-        link=_group(_LINK, request),
-        ad_label=_group(_AD_LABEL, request),
+        link=_group(_LINK, section),
+        ad_label=_group(_AD_LABEL, section),
         branded_hashtags=tuple(
             t.lstrip("#") for t in _split(_group(_BRANDED, request), " ", "(none)")
         ),
-        hashtag_limit=_int(_HASHTAG_HINT, request),
-        competitors=tuple(Competitor(*m.groups()) for m in _COMPETITOR.finditer(original)),
-        examples=tuple(m.group(1) for m in _EXAMPLE.finditer(original)),
-        retry=bool(retry),
+        hashtag_limit=_int(_HASHTAG_HINT, section),
+        competitors=tuple(Competitor(*m.groups()) for m in _COMPETITOR.finditer(data)),
+        examples=tuple(m.group(1) for m in _EXAMPLE.finditer(data)),
+        retry=retry,
     )

@@ -1,8 +1,10 @@
-"""The platform registry: the figures of docs/platforms.md, their sources, unverified settings."""
+"""The platform registry: the figures of docs/platforms.md, their sources, unverified settings,
+and each platform's craft notes."""
 
 from __future__ import annotations
 
 import dataclasses
+import html
 from pathlib import Path
 
 import pytest
@@ -220,3 +222,65 @@ def test_the_docs_table_is_the_registry() -> None:
         assert _row(platform, rules) in docs, f"docs/platforms.md disagrees on {platform.value}"
         for source in rules.sources.values():
             assert source in docs, source
+
+
+EDITORIAL = "Postcraft editorial practice (no published figure)"
+
+
+def test_the_docs_list_the_registry_craft_notes() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "platforms.md").read_text("utf-8")
+    craft = docs.split("## Craft notes", 1)[1]
+    for rules in RULES.values():
+        listed = craft.split(f"- **{rules.name}**:\n", 1)[1].split("\n- **", 1)[0]
+        expected = [
+            f"  - {html.escape(n.text, quote=False)} *Source: {n.source}.*" for n in rules.craft
+        ]
+        assert listed.strip("\n").splitlines() == expected, rules.name
+
+
+@pytest.mark.parametrize("platform", list(Platform))
+def test_every_craft_note_cites_a_document_the_registry_already_cites(platform: Platform) -> None:
+    documents = {s.split(":")[0] for r in RULES.values() for s in r.sources.values()}
+    notes = RULES[platform].craft
+    assert notes, f"{platform.value} has no craft notes"
+    for note in notes:
+        assert note.text
+        assert note.text == note.text.strip()
+        assert "http" not in note.source, "no invented URLs"
+        assert note.source == EDITORIAL or note.source.split(":")[0] in documents, note.source
+
+
+@pytest.mark.parametrize(
+    ("platform", "words"),
+    [
+        (Platform.INSTAGRAM, ("125", "“more”", "link in bio")),
+        (Platform.TELEGRAM, ("<b>", "<i>", '<a href="URL">', "preview")),
+        (Platform.VK, ("[URL|text]", "“Show more”", "searchable")),
+        (Platform.LINKEDIN, ("Professional register", "first two lines", "wall of tags")),
+        (Platform.FACEBOOK, ("first two lines", "“See more”")),
+        (Platform.THREADS, ("hook in the first line", "One topic tag")),
+        (Platform.X, ("Brevity", "thread")),
+        (Platform.TIKTOK, ("search",)),
+        (Platform.YOUTUBE, ("title", "70", "search")),
+        (Platform.PINTEREST, ("100", "search")),
+        (Platform.OK, ("hook",)),
+    ],
+)
+def test_craft_notes_say_what_each_platform_needs(
+    platform: Platform, words: tuple[str, ...]
+) -> None:
+    said = " ".join(note.text for note in RULES[platform].craft)
+    for word in words:
+        assert word in said, f"{platform.value}: {word!r} missing from {said!r}"
+
+
+def test_craft_notes_link_to_the_registry_figures() -> None:
+    instagram = RULES[Platform.INSTAGRAM]
+    assert not instagram.links_clickable
+    assert any(n.source == instagram.sources["links_clickable"] for n in instagram.craft)
+    assert any(n.source == instagram.sources["caption_max"] for n in instagram.craft)
+    for platform in (Platform.VK, Platform.TELEGRAM):
+        rules = RULES[platform]
+        assert any(n.source == rules.sources["link_style"] for n in rules.craft), platform
+    # The rules stay hashable by their figures alone, as with `sources`.
+    assert hash(RULES[Platform.VK]) == hash(dataclasses.replace(RULES[Platform.VK], craft=()))
