@@ -49,18 +49,25 @@ class JobSubmitter:
         connection again: whatever happens next, the caller learns its id."""
         replay = (self.principal.workspace_id, self.idempotency_key)
         admit_submission(self.session, brand.id, self.limits, replay)
-        submitted = create_job(
-            self.session,
-            NewJob(
-                workspace_id=self.principal.workspace_id,
-                brand_id=brand.id,
-                api_key_id=self.principal.api_key_id,
-                kind=kind,
-                queue=Queue.BATCH,
-                request=request,
-                idempotency_key=self.idempotency_key,
-            ),
-        )
+        try:
+            submitted = create_job(
+                self.session,
+                NewJob(
+                    workspace_id=self.principal.workspace_id,
+                    brand_id=brand.id,
+                    api_key_id=self.principal.api_key_id,
+                    kind=kind,
+                    queue=Queue.BATCH,
+                    request=request,
+                    idempotency_key=self.idempotency_key,
+                ),
+            )
+        finally:
+            # A replay or a conflict commits nothing, but the transaction may hold the brand's
+            # submission lock: end it here, not at the request's teardown, which needs a
+            # thread of the pool that the submissions waiting on that lock are holding.
+            if self.session.in_transaction():
+                self.session.rollback()
         job = submitted.job
         self.response.headers["Location"] = f"/v1/jobs/{job.id}"
         if submitted.created:

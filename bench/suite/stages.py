@@ -53,7 +53,7 @@ class Sizes:
     p2_reps: int = 3
     peer_sequential: bool = True
     p3_jobs: int = 300
-    p3_concurrency: int = 2
+    p3_concurrency: int = 16  # POSTCRAFT_WORKER_CONCURRENCY's default: threads per worker process
     p7_jobs: int = 16
     p8_rates: tuple[float, ...] = (100.0, 300.0, 1000.0)
     p8_seconds: float = 10.0

@@ -27,8 +27,9 @@ def free_port() -> int:
 
 def environment(data_dir: Path, **overrides: str) -> dict[str, str]:
     """The machine's environment without Postcraft configuration, plus `overrides`. These tests
-    are about jobs surviving bursts and failures, so the per-brand quotas (tests/api/test_quotas.py)
-    are off unless an override sets them."""
+    are about jobs surviving bursts and failures, so the per-brand counts that refuse jobs
+    (tests/api/test_quotas.py) are off unless an override sets them; tokens per day stays on,
+    so every submission still takes the brand's submission lock, as in production."""
     env = {
         k: v
         for k, v in os.environ.items()
