@@ -13,6 +13,7 @@ from generators.jobs import run_job
 from generators.runtime import Runtime, build_runtime
 from storage.enums import Queue
 from storage.settings import Settings
+from worker.fs_transport import TRANSPORT
 
 TASK_NAME = "postcraft.run_job"
 
@@ -79,6 +80,7 @@ def _config(settings: Settings) -> dict[str, Any]:
         folder = settings.broker_folder
         for sub in ("queue", "processed"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
+        config["broker_transport"] = TRANSPORT  # kombu's, with atomic sends (see there)
         config["broker_transport_options"] = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),

@@ -36,6 +36,7 @@ from bench.suite.stack import (
     worker,
 )
 from bench.suite.tokens import job_tokens
+from storage.settings import Settings
 from tests.fakes.openai_server import FakeOpenAI
 
 DEMO = REPO / "demo" / "brands"
@@ -339,7 +340,12 @@ def scaled_stage(
 
 
 # ---------------------------------------------------------------------------------------------
-# R8: fairness, with the quotas at their defaults.
+# R8: fairness, with the quotas at their defaults (set explicitly: the e2e environment this
+# builds on turns the refusing quotas off).
+DEFAULT_QUOTAS = {
+    f"POSTCRAFT_{name.upper()}": str(Settings.model_fields[name].default)
+    for name in ("brand_max_active_jobs", "brand_jobs_per_minute", "brand_tokens_per_day")
+}
 
 
 def fairness_stage(
@@ -349,7 +355,7 @@ def fairness_stage(
     quotas; the quiet brand northwind, the noisy brand zerno."""
     raw = run.raw("fairness")
     sizes = run.sizes
-    settings = {"DATABASE_URL": database_url, "BROKER_URL": broker_url}
+    settings = {"DATABASE_URL": database_url, "BROKER_URL": broker_url, **DEFAULT_QUOTAS}
     env = bench_environment(data_dir, **llm_env(run.ours), **settings)
     logs = run.folder / "fairness-logs"
     logs.mkdir(parents=True, exist_ok=True)
