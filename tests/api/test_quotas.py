@@ -320,3 +320,15 @@ def test_settings_name_the_quotas(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POSTCRAFT_BRAND_TOKENS_PER_DAY")
     assert QuotaLimits.of(Settings()) == QuotaLimits(6, 60, 2_000_000), "the documented defaults"
     assert OfflineComposer.generator == OFFLINE_GENERATOR
+
+
+def test_a_burst_of_usage_reads_answers_every_one(runtime: Runtime, world: World) -> None:
+    add_jobs(runtime, world, 3, status=JobStatus.QUEUED, created_at=utcnow())
+    url = f"/v1/brands/{world.brand_a}/usage"
+    with served(runtime, active_jobs=6) as api:
+        headers = [auth(world.key_a), auth(world.key_b), {"Authorization": ""}]
+        with ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(lambda n: api.get(url, headers=headers[n % 3]), range(60)))
+    statuses = Counter(a.status_code for a in answers)
+    assert statuses == {200: 20, 404: 20, 401: 20}, statuses
+    assert {a.json()["active_jobs"]["used"] for a in answers if a.status_code == 200} == {3}
