@@ -44,7 +44,6 @@ reconciler: install
 	$(BIN)/postcraft reconciler
 
 bench: install ## Benchmark suite beside a LangChain peer -> bench/RESULTS.md (BENCH_ARGS=--quick)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean: ## Forget the embedded default's data (./var)
