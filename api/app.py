@@ -6,17 +6,20 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from api.edge import EdgeMiddleware
 from api.errors import install_error_handlers
 from api.metrics import make_registry
 from api.openapi import truthful_openapi
+from api.principals import KeyCache
 from api.routes import brands, drafts, health, jobs, knowledge
 from api.waiting import JobWatcher
 from generators.runtime import Runtime, build_runtime
 from storage.db import migrate
-from storage.settings import Settings
+from storage.logs import configure_logging
+from storage.settings import Settings, load_settings
 from worker.app import make_celery
 from worker.queue import JobQueue
 from worker.reconciler import reconcile_forever
@@ -34,17 +37,28 @@ Errors always look like `{"error": "<stable code>", "detail": "<what to do>"}`.
 """
 
 
+def app_from_environment() -> FastAPI:
+    """The app of one of the processes of `postcraft serve --workers N` (uvicorn's factory):
+    settings read from the environment, as the parent read them; no reconciler."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)
+
+
 def create_app(
     settings: Settings, runtime: Runtime | None = None, reconcile: bool = False
 ) -> FastAPI:
     """The app; `reconcile` also runs the stuck-job reconciler in this process (embedded mode)."""
     rt = runtime or build_runtime(settings)
     queue = JobQueue(make_celery(settings), settings)
-    watcher = JobWatcher(rt.sessions)
+    watcher = JobWatcher(rt.reads)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrate(rt.engine)
+        # Reads hold a connection only inside their one thread call: as many at once as the
+        # pool has connections, so a burst never makes the pool open (and close) extra ones.
+        app.state.read_limiter = CapacityLimiter(settings.db_pool_size)
         stop = threading.Event()
         if reconcile:
             threading.Thread(
@@ -62,6 +76,7 @@ def create_app(
     app.state.runtime = rt
     app.state.queue = queue
     app.state.watcher = watcher
+    app.state.keys = KeyCache(settings.auth_cache_s)
     app.state.metrics = make_registry(rt.sessions)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     install_error_handlers(app)

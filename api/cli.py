@@ -27,7 +27,13 @@ from brand_voice.brands import create_brand
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import Upload, parse_upload, store_source
 from generators.runtime import Runtime, build_runtime
-from storage.access import create_workspace, get_or_create_user, issue_key
+from storage.access import (
+    create_workspace,
+    get_or_create_user,
+    issue_key,
+    revoke_key,
+    workspace_keys,
+)
 from storage.db import migrate, transaction
 from storage.enums import DocumentKind, Platform, Role, Rubric
 from storage.errors import ErrorCode, PostcraftError
@@ -96,12 +102,44 @@ def serve(
             help="Jobs a worker runs at once, as threads (default: POSTCRAFT_WORKER_CONCURRENCY)",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes on the one port (default: POSTCRAFT_API_WORKERS); more than "
+            "one needs PostgreSQL and --no-worker",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API (and, in the embedded default, a worker and the reconciler)."""
     rt = _runtime()
     with_worker = rt.settings.embedded if worker is None else worker
     threads = concurrency or rt.settings.worker_concurrency
-    run_server(rt, host or rt.settings.host, port or rt.settings.port, with_worker, threads)
+    host, port = host or rt.settings.host, port or rt.settings.port
+    processes = workers or rt.settings.api_workers
+    if processes == 1:
+        run_server(rt, host, port, with_worker, threads)
+        return
+    if with_worker or not rt.settings.sqlalchemy_url.startswith("postgresql"):
+        err.print(
+            "[red]error[/] several API processes need PostgreSQL (DATABASE_URL) and run no "
+            "worker of their own: set DATABASE_URL and BROKER_URL, start workers with "
+            "`postcraft worker` and the reconciler with `postcraft reconciler`, and serve with "
+            "--no-worker"
+        )
+        raise typer.Exit(2)
+    # uvicorn's own supervisor: it binds the port once, starts the processes, restarts one that
+    # dies, and stops them all on SIGINT/SIGTERM.
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=processes,
+        log_config=None,
+        access_log=False,
+    )
 
 
 def run_server(
@@ -393,6 +431,41 @@ def keys_create(
     except PostcraftError as exc:
         raise _fail(exc) from None
     console.print(issued.secret)
+
+
+@keys_app.command("list")
+def keys_list(workspace: Workspace_ = None) -> None:
+    """The workspace's API keys: prefix, person, role, scope, created, revoked."""
+    rt = _runtime()
+    workspace_id = _workspace_id(rt, workspace)
+    with rt.sessions() as session:
+        for key, user in workspace_keys(session, workspace_id):
+            scope = "all brands" if key.all_brands else "some brands"
+            revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+            console.print(
+                f"{key.prefix}  {user.email}  {user.role}  {scope}  {key.name}  "
+                f"{key.created_at:%Y-%m-%d %H:%M}  {revoked}"
+            )
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's start, as `keys list` shows it")],
+    workspace: Workspace_ = None,
+) -> None:
+    """Revoke an API key: refused from now on (within POSTCRAFT_AUTH_CACHE_S by API processes
+    that checked it lately)."""
+    rt = _runtime()
+    workspace_id = _workspace_id(rt, workspace)
+    try:
+        with transaction(rt.sessions) as session:
+            key = revoke_key(session, workspace_id, prefix)
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+    console.print(
+        f"[green]✓[/] {key.prefix} revoked; running API processes refuse it within "
+        f"{rt.settings.auth_cache_s:g} s"
+    )
 
 
 @app.command()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.principals import KeyCache
 from generators.runtime import Runtime
-from storage.access import Principal, authenticate
+from storage.access import Principal
 from storage.errors import ErrorCode, PostcraftError
 from worker.queue import JobQueue
+
+T = TypeVar("T")
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer pc_...`")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Or the key in X-API-Key")
@@ -50,12 +55,23 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(
-    session: SessionDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    header_key: Annotated[str | None, Depends(_header)],
+def get_keys(request: Request) -> KeyCache:
+    """The process's API keys checked lately."""
+    keys: KeyCache = request.app.state.keys
+    return keys
+
+
+KeysDep = Annotated[KeyCache, Depends(get_keys)]
+
+
+def principal_of(
+    keys: KeyCache,
+    reads: sessionmaker[Session],
+    bearer: HTTPAuthorizationCredentials | None,
+    header_key: str | None,
 ) -> Principal:
-    """Who is calling, from their API key."""
+    """Who is calling, from the API key in either header (a key not remembered is read in a
+    session of its own, closed before the route takes its own)."""
     secret = bearer.credentials if bearer else header_key
     if not secret:
         raise PostcraftError(
@@ -63,10 +79,59 @@ def get_principal(
             "Send an API key: `Authorization: Bearer pc_...` "
             "(create one with `postcraft keys create`)",
         )
-    return authenticate(session, secret)
+    return keys.principal(reads, secret)
+
+
+def get_principal(
+    keys: KeysDep,
+    runtime: RuntimeDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_header)],
+) -> Principal:
+    """Who is calling, from their API key."""
+    return principal_of(keys, runtime.reads, bearer, header_key)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What an `async` read route uses instead of PrincipalDep and a session: `read(work)`
+    checks the key and runs `work` in one read session, in one call on a worker thread. A
+    sync route takes a thread for each of its dependencies, itself, its answer's
+    serialization and its teardown; under load those hops cost more than the queries."""
+
+    keys: KeyCache
+    reads: sessionmaker[Session]
+    bearer: HTTPAuthorizationCredentials | None
+    header_key: str | None
+
+    limiter: CapacityLimiter
+
+    async def read(self, work: Callable[[Session, Principal], T]) -> T:
+        """`work(session, principal)` on a worker thread."""
+        return await to_thread.run_sync(self.now, work, limiter=self.limiter)
+
+    def now(self, work: Callable[[Session, Principal], T]) -> T:
+        """`work(session, principal)` on this thread (one already off the event loop)."""
+        principal = principal_of(self.keys, self.reads, self.bearer, self.header_key)
+        with self.reads() as session:
+            return work(session, principal)
+
+
+async def get_reader(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_header)],
+) -> Reader:
+    """The key as sent, not yet checked (see `Reader`)."""
+    runtime: Runtime = request.app.state.runtime
+    keys: KeyCache = request.app.state.keys
+    return Reader(keys, runtime.reads, bearer, header_key, request.app.state.read_limiter)
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
 def get_expected_version(

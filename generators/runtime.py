@@ -13,7 +13,7 @@ from generators.llm.openai_compatible import OpenAICompatibleLLM
 from generators.llm.port import LLM
 from retrieval.embeddings import Embedder, make_embedder
 from retrieval.store import VectorStore
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from storage.settings import Settings
 
 
@@ -24,6 +24,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    reads: sessionmaker[Session]  # for reading alone: no transaction, cannot flush
     store: VectorStore
     llm: LLM
     rulebook: Rulebook  # the platform registry as configured, and the language judge
@@ -46,6 +47,7 @@ def build_runtime(
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
+        reads=make_read_sessionmaker(engine),
         store=VectorStore(settings, embedder or make_embedder(settings)),
         llm=llm or make_llm(settings),
         rulebook=rulebook,

@@ -7,8 +7,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.enums import Role
 from storage.errors import ErrorCode, PostcraftError
@@ -48,24 +48,34 @@ class Principal:
 
 
 def authenticate(session: Session, secret: str) -> Principal:
-    """The principal of an API key, or UNAUTHORIZED."""
-    key = session.scalars(
-        select(ApiKey).where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None))
+    """The principal of an API key, or UNAUTHORIZED: the key and its person in one query, its
+    brands in a second only when the key is scoped to some."""
+    row = session.execute(
+        select(ApiKey.id, ApiKey.workspace_id, ApiKey.all_brands, User.id, User.role)
+        .join(User, User.id == ApiKey.user_id)
+        .where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None))
     ).one_or_none()
-    if key is None:
+    if row is None:
         raise PostcraftError(
             ErrorCode.UNAUTHORIZED,
             "Unknown or revoked API key: send `Authorization: Bearer pc_...` with a key from "
             "`postcraft keys create`",
         )
-    user = session.get(User, key.user_id)
-    assert user is not None
+    key_id, workspace_id, all_brands, user_id, role = row
     scope: frozenset[str] | None = None
-    if not key.all_brands:
+    if not all_brands:
         scope = frozenset(
-            session.scalars(select(ApiKeyBrand.brand_id).where(ApiKeyBrand.api_key_id == key.id))
+            session.scalars(select(ApiKeyBrand.brand_id).where(ApiKeyBrand.api_key_id == key_id))
         )
-    return Principal(key.workspace_id, user.id, key.id, user.role, scope)
+    return Principal(workspace_id, user_id, key_id, role, scope)
+
+
+def in_scope(principal: Principal, brand_id: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """A condition: the brand whose id is `brand_id` is one this caller may see."""
+    visible = select(Brand.id).where(Brand.workspace_id == principal.workspace_id)
+    if principal.brand_ids is not None:
+        visible = visible.where(Brand.id.in_(principal.brand_ids))
+    return brand_id.in_(visible.scalar_subquery())
 
 
 def brands_in_scope(principal: Principal) -> Select[Brand]:
@@ -79,6 +89,15 @@ def brands_in_scope(principal: Principal) -> Select[Brand]:
 def find_brand(session: Session, principal: Principal, brand_id: str) -> Brand | None:
     """The brand if this caller may see it, else None."""
     return session.scalars(brands_in_scope(principal).where(Brand.id == brand_id)).one_or_none()
+
+
+def check_brand(session: Session, principal: Principal, brand_id: str) -> None:
+    """BRAND_NOT_FOUND unless this caller may see the brand (reads its id alone)."""
+    visible = session.scalar(
+        select(Brand.id).where(Brand.id == brand_id, in_scope(principal, Brand.id))
+    )
+    if visible is None:
+        raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, f"No brand {brand_id} among your brands")
 
 
 def get_brand(session: Session, principal: Principal, brand_id: str) -> Brand:
@@ -150,3 +169,39 @@ def issue_key(session: Session, user: User, name: str, brand_ids: list[str] | No
         session.add(ApiKeyBrand(api_key_id=key.id, brand_id=brand_id))
     session.flush()
     return IssuedKey(key, secret)
+
+
+def workspace_keys(session: Session, workspace_id: str) -> list[tuple[ApiKey, User]]:
+    """The workspace's API keys, revoked ones too, with their people, newest first."""
+    rows = session.execute(
+        select(ApiKey, User)
+        .join(User, User.id == ApiKey.user_id)
+        .where(ApiKey.workspace_id == workspace_id)
+        .order_by(ApiKey.created_at.desc())
+    )
+    return [(key, user) for key, user in rows]
+
+
+def revoke_key(session: Session, workspace_id: str, prefix: str) -> ApiKey:
+    """Revoke the workspace's key that starts with `prefix` (as `postcraft keys list` shows it).
+    API processes that checked it lately accept it for up to POSTCRAFT_AUTH_CACHE_S more."""
+    keys = list(
+        session.scalars(
+            select(ApiKey).where(
+                ApiKey.workspace_id == workspace_id,
+                ApiKey.prefix.startswith(prefix, autoescape=True),
+            )
+        )
+    )
+    if len(keys) != 1:
+        found = "no key" if not keys else f"{len(keys)} keys"
+        raise PostcraftError(
+            ErrorCode.INVALID_REQUEST,
+            f"{found} of this workspace start with {prefix!r}: "
+            "give the prefix `postcraft keys list` shows",
+        )
+    key = keys[0]
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.flush()
+    return key

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from storage.access import Principal, in_scope
 from storage.enums import Platform
 from storage.models import Document, Draft, DraftVersion
 
@@ -56,6 +57,7 @@ class DraftListing:
 
 def brand_drafts(
     session: Session,
+    principal: Principal,
     brand_id: str,
     limit: int,
     after: DraftKey | None = None,
@@ -64,10 +66,15 @@ def brand_drafts(
     body_chars: int = 200,
 ) -> list[DraftListing]:
     """Up to `limit` of the brand's drafts, newest first, from just after `after` (keyset
-    pagination: drafts added meanwhile sort before `after`, so a walk sees each draft once).
+    pagination: drafts added meanwhile sort before `after`, so a walk sees each draft once);
+    none unless the caller may see the brand (so an empty page may mean either: see
+    `check_brand`).
     Reads along the index on (brand_id, created_at, id) and only the listed columns, with the
     first `body_chars` characters of the body."""
-    where: list[ColumnElement[bool]] = [Draft.brand_id == brand_id]
+    where: list[ColumnElement[bool]] = [
+        Draft.brand_id == brand_id,
+        in_scope(principal, Draft.brand_id),
+    ]
     if after is not None:
         where.append(tuple_(Draft.created_at, Draft.id) < (after.created_at, after.id))
     if platform is not None:

@@ -13,10 +13,11 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.access import Principal, in_scope
 from storage.db import add_in_order
 from storage.enums import JobKind, JobStatus, Queue
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Base, Job, utcnow
+from storage.models import Base, Draft, Job, utcnow
 
 
 def request_fingerprint(kind: JobKind, brand_id: str, request: dict[str, Any]) -> str:
@@ -99,6 +100,22 @@ def _same_request(job: Job, fingerprint: str) -> Job:
 def find_job(session: Session, job_id: str) -> Job | None:
     """The job row, or None."""
     return session.get(Job, job_id)
+
+
+def find_visible_job(
+    session: Session, principal: Principal, job_id: str
+) -> tuple[Job, list[Draft]] | None:
+    """The job row and its drafts in platform order, if the job belongs to a brand this caller
+    may see, else None: one query (the job's polled reads are most of the API's traffic)."""
+    rows = session.execute(
+        select(Job, Draft)
+        .outerjoin(Draft, Draft.job_id == Job.id)
+        .where(Job.id == job_id, in_scope(principal, Job.brand_id))
+        .order_by(Draft.platform)
+    ).all()
+    if not rows:
+        return None
+    return rows[0][0], [draft for _, draft in rows if draft is not None]
 
 
 def mark_enqueued(session: Session, job_id: str, at: datetime) -> None:

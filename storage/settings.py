@@ -85,6 +85,20 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(
         default=10, ge=1, le=200, description="Database connections each process keeps open"
     )
+    api_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API processes `postcraft serve` runs on one port (more than one needs "
+        "PostgreSQL; each process has its own connection pool)",
+    )
+    auth_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long an API process trusts an API key it has checked: a revoked key "
+        "stops working within this (0: look every key up on every request)",
+    )
     db_max_overflow: int = Field(
         default=20, ge=0, le=500, description="Extra connections a process may open at peaks"
     )

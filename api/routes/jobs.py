@@ -13,11 +13,11 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -28,11 +28,9 @@ from api.deps import (
     BrandId,
     JobId,
     PrincipalDep,
+    ReaderDep,
     RuntimeDep,
     SessionDep,
-    _bearer,
-    _header,
-    get_principal,
 )
 from api.edge import CheckedRoute
 from api.errors import body as error_body
@@ -45,12 +43,11 @@ from generators.drafts.gate import unlabelled_ad
 from generators.drafts.schemas import DraftRequest
 from generators.hashtags.schemas import HashtagRequest
 from generators.runtime import Runtime
-from storage.access import Principal, find_brand, get_brand
-from storage.drafts import brand_drafts, job_drafts
+from storage.access import Principal, check_brand, get_brand
+from storage.drafts import DraftListing, brand_drafts, job_drafts
 from storage.enums import JobKind, JobStatus, Platform
 from storage.errors import ErrorCode, PostcraftError
-from storage.jobs import find_job
-from storage.models import Job
+from storage.jobs import find_job, find_visible_job
 
 router = APIRouter(
     prefix="/v1",
@@ -107,37 +104,15 @@ def submit_hashtags(
 
 
 @dataclass(frozen=True)
-class Credentials:
-    """The API key as sent, read without a session (the routes that wait check it later)."""
-
-    bearer: HTTPAuthorizationCredentials | None
-    header_key: str | None
-
-
-async def _credentials(
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    header_key: Annotated[str | None, Depends(_header)],
-) -> Credentials:
-    return Credentials(bearer, header_key)
-
-
-@dataclass(frozen=True)
 class Waiting:
     """What the waiting routes use: short sessions and the process's watcher."""
 
-    sessions: sessionmaker[Session]
+    reads: sessionmaker[Session]
     watcher: JobWatcher
-
-    def authorized(self, credentials: Credentials, job_id: str) -> JobRead:
-        """The job as stored, if the key may see it (on a worker thread, in its own session)."""
-        with self.sessions() as session:
-            principal = get_principal(session, credentials.bearer, credentials.header_key)
-            job = _job(session, principal, job_id)
-            return JobRead.of(job, job_drafts(session, job.id))
 
     def again(self, job_id: str) -> JobRead:
         """The job as stored now (its brand was checked before the wait)."""
-        with self.sessions() as session:
+        with self.reads() as session:
             job = find_job(session, job_id)
             if job is None:
                 raise _not_found(job_id)
@@ -147,10 +122,9 @@ class Waiting:
 async def _waiting(request: Request) -> Waiting:
     runtime: Runtime = request.app.state.runtime
     watcher: JobWatcher = request.app.state.watcher
-    return Waiting(runtime.sessions, watcher)
+    return Waiting(runtime.reads, watcher)
 
 
-CredentialsDep = Annotated[Credentials, Depends(_credentials)]
 WaitingDep = Annotated[Waiting, Depends(_waiting)]
 
 
@@ -158,7 +132,7 @@ WaitingDep = Annotated[Waiting, Depends(_waiting)]
 async def read_job(
     job_id: JobId,
     request: Request,
-    credentials: CredentialsDep,
+    reader: ReaderDep,
     waiting: WaitingDep,
     wait: Annotated[
         int,
@@ -172,7 +146,7 @@ async def read_job(
 ) -> JobRead:
     """A job's status, usage, error and drafts, read from the database; with `?wait=N`, as
     soon as it is finished, or after N seconds as it is then."""
-    job = await run_in_threadpool(waiting.authorized, credentials, job_id)
+    job = await reader.read(partial(_job_read, job_id=job_id))
     if wait == 0 or job.status.is_terminal() or not waiting.watcher.has_room:
         return job  # past the process's cap of waiters: at once, as without `wait`
     until = _until_finished(waiting.watcher, job_id, job.status, wait)
@@ -259,7 +233,7 @@ class EventStream(StreamingResponse):
 )
 async def job_events(
     job_id: JobId,
-    credentials: CredentialsDep,
+    reader: ReaderDep,
     waiting: WaitingDep,
     last_event_id: Annotated[
         str | None,
@@ -272,7 +246,7 @@ async def job_events(
     ] = None,
 ) -> Response:
     """Follow a job as server-sent events, one per status change, until it is finished."""
-    job = await run_in_threadpool(waiting.authorized, credentials, job_id)
+    job = await reader.read(partial(_job_read, job_id=job_id))
     seen = JobStatus(last_event_id) if last_event_id in _STATUSES else None
     if job.status.is_terminal() and seen == job.status:
         return Response(status_code=status.HTTP_204_NO_CONTENT)  # EventSource stops here
@@ -325,10 +299,9 @@ def _problem(error: PostcraftError) -> str:
 
 
 @router.get("/brands/{brand_id}/drafts")
-def list_drafts(
+async def list_drafts(
     brand_id: BrandId,
-    principal: PrincipalDep,
-    session: SessionDep,
+    reader: ReaderDep,
     cursor: cursors.Cursor = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Drafts per page")] = 20,
     platform: Annotated[Platform | None, Query(description="Only this platform's")] = None,
@@ -339,22 +312,28 @@ def list_drafts(
     """The brand's drafts, newest first, a page at a time: each as a summary, the whole draft
     at its `url`. Follow `next_cursor` for the next page; drafts written meanwhile do not
     shift the pages."""
-    brand = get_brand(session, principal, brand_id)
     after = cursors.decode(cursor) if cursor else None
-    rows = brand_drafts(session, brand.id, limit + 1, after, platform, job_id)
-    page = rows[:limit]
+
+    def page(session: Session, principal: Principal) -> list[DraftListing]:
+        rows = brand_drafts(session, principal, brand_id, limit + 1, after, platform, job_id)
+        if not rows:  # nothing to show, or a brand the caller may not see: tell which
+            check_brand(session, principal, brand_id)
+        return rows
+
+    rows = await reader.read(page)
     more = len(rows) > limit
     return DraftPage(
-        items=[DraftSummary.of(row) for row in page],
-        next_cursor=cursors.encode(page[-1].key) if more else None,
+        items=[DraftSummary.of(row) for row in rows[:limit]],
+        next_cursor=cursors.encode(rows[limit - 1].key) if more else None,
     )
 
 
-def _job(session: Session, principal: Principal, job_id: str) -> Job:
-    job = find_job(session, job_id)
-    if job is None or find_brand(session, principal, job.brand_id) is None:
+def _job_read(session: Session, principal: Principal, job_id: str) -> JobRead:
+    """The job and its drafts, if the caller may see it."""
+    found = find_visible_job(session, principal, job_id)
+    if found is None:
         raise _not_found(job_id)
-    return job
+    return JobRead.of(*found)
 
 
 def _not_found(job_id: str) -> PostcraftError:

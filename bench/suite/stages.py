@@ -58,6 +58,7 @@ class Sizes:
     p7_jobs: int = 16
     p8_rates: tuple[float, ...] = (100.0, 300.0, 1000.0)
     p8_seconds: float = 10.0
+    p8_api_workers: tuple[int, ...] = (1, 2)  # API processes (`serve --workers`) per P8 run
     r8_jobs: int = 24
     r8_interval_s: float = 0.5
     r8_noisy_cap: int = 200
@@ -329,12 +330,18 @@ def scaled_stage(
             if not job_ids:
                 job_ids = [client.run(p1_brand, {"topic": "Для P8", "platforms": ["vk"]}).job_id]
             raw["p8_drafts_listed"] = len(client.drafts(p1_brand))
-            runs = reads(
-                server.url, client.headers, job_ids, p1_brand, sizes.p8_rates,
-                sizes.p8_seconds, env,
-            )  # fmt: skip
-            raw["p8"] = [read_figures(r) for r in runs]
-            raw["p7_api_after_p8"] = asdict(tree_rss(server.process.popen.pid))
+            raw["p8"] = []
+            for count in sizes.p8_api_workers:
+                with ExitStack() as readers:
+                    # A fresh API of `count` processes on the same database (the main one idles).
+                    workers_env = {**env, "POSTCRAFT_API_WORKERS": str(count)}
+                    reader = api(readers, workers_env, logs, name=f"api-p8-{count}")
+                    runs = reads(
+                        reader.url, client.headers, job_ids, p1_brand, sizes.p8_rates,
+                        sizes.p8_seconds, env,
+                    )  # fmt: skip
+                    raw["p8"] += [read_figures(r) | {"api_workers": count} for r in runs]
+                    raw["p7_api_after_p8"] = asdict(tree_rss(reader.process.popen.pid))
 
         run.step("scaled: P8 reads under constant-arrival load", p8)
 

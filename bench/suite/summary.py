@@ -288,15 +288,19 @@ def p8(results: Results) -> None:
         "2 s after its send, or no free connection (of 64) by 2 s past its scheduled time.",
         f"The drafts list returns its first page ({listed} drafts in this run).",
         "",
-        "| endpoint | target req/s | achieved req/s | p50 ms | p99 ms | max ms | errors | "
-        "timeouts | send lag p99 ms | answer KiB | answers |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "Each API (`postcraft serve --workers N`, N processes on one port) is started fresh for",
+        "its runs, with the load generator and PostgreSQL on the same two cores.",
+        "",
+        "| API processes | endpoint | target req/s | achieved req/s | p50 ms | p99 ms | max ms | "
+        "errors | timeouts | send lag p99 ms | answer KiB | answers |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lat, lag = r["latency_ms"], r["send_lag_ms"]
         size = r.get("mean_response_bytes")
+        workers = r.get("api_workers", 1)
         lines.append(
-            f"| `{r['endpoint']}` | {r['rate']:g} | {r['achieved_rate']:.0f} | "
+            f"| {workers} | `{r['endpoint']}` | {r['rate']:g} | {r['achieved_rate']:.0f} | "
             f"{number(lat['p50'], 'ms')} | {number(lat['p99'], 'ms')} | "
             f"{number(lat['p100'], 'ms')} | {r['errors']} | {r['timeouts']} | "
             f"{number(lag['p99'], 'ms')} | {size / 1024 if size else 0:.1f} | {r['statuses']} |"
@@ -308,6 +312,7 @@ def p8(results: Results) -> None:
                 " (quality.md: ≥ 1,000 req/s)" if r["rate"] == 1000 else ""
             )
             what = (
+                f"{workers} API process{'es' if workers > 1 else ''}: "
                 f"`{r['endpoint']}` at {r['rate']:g} req/s (achieved {r['achieved_rate']:.0f}, "
                 f"{r['errors']} errors, {r['timeouts']} timeouts): p99"
             )

@@ -57,3 +57,12 @@ def test_a_broken_file_is_refused_with_its_line(cli: CliRunner, tmp_path: Path) 
     unknown = cli.invoke(app, ["ingest", str(broken), "--brand", "nope", "--kind", "post"])
     assert unknown.exit_code == 1
     assert "brand_not_found" in unknown.output
+
+
+def test_several_api_processes_need_postgresql(cli: CliRunner) -> None:
+    # The embedded default (SQLite, a worker of its own) runs one API process; asking for more
+    # says what to set instead of starting half a topology.
+    result = cli.invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "DATABASE_URL" in result.output
+    assert "--no-worker" in result.output

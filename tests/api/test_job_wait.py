@@ -157,10 +157,11 @@ class _Switch:
 
 @pytest.fixture
 def switch(runtime: Runtime) -> Iterator[_Switch]:
-    original = runtime.sessions
-    runtime.sessions = switch = _Switch(original)  # type: ignore[assignment]
+    # The waiting route and the watcher read through the runtime's read sessions.
+    original = runtime.reads
+    runtime.reads = switch = _Switch(original)  # type: ignore[assignment]
     yield switch
-    runtime.sessions = original
+    runtime.reads = original
 
 
 def test_a_database_outage_during_the_wait(runtime: Runtime, world: World, switch: _Switch) -> None:
