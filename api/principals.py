@@ -58,11 +58,6 @@ class KeyCache:
                 self._known.popitem(last=False)
         return principal
 
-    def forget(self) -> None:
-        """Forget every key (the next request of each is looked up)."""
-        with self._lock:
-            self._known.clear()
-
 
 def _look_up(reads: sessionmaker[Session], secret: str) -> Principal:
     with reads() as session:

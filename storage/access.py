@@ -70,20 +70,23 @@ def authenticate(session: Session, secret: str) -> Principal:
     return Principal(workspace_id, user_id, key_id, role, scope)
 
 
-def in_scope(principal: Principal, brand_id: InstrumentedAttribute[str]) -> ColumnElement[bool]:
-    """A condition: the brand whose id is `brand_id` is one this caller may see."""
-    visible = select(Brand.id).where(Brand.workspace_id == principal.workspace_id)
+def visible_brands(principal: Principal) -> list[ColumnElement[bool]]:
+    """The one rule of a caller's scope, as conditions on `brands`: the key's workspace and,
+    for a scoped key, its brands."""
+    conditions = [Brand.workspace_id == principal.workspace_id]
     if principal.brand_ids is not None:
-        visible = visible.where(Brand.id.in_(principal.brand_ids))
-    return brand_id.in_(visible.scalar_subquery())
+        conditions.append(Brand.id.in_(principal.brand_ids))
+    return conditions
+
+
+def in_scope(principal: Principal, brand_id: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """A condition on another table: its `brand_id` is a brand this caller may see."""
+    return brand_id.in_(select(Brand.id).where(*visible_brands(principal)).scalar_subquery())
 
 
 def brands_in_scope(principal: Principal) -> Select[Brand]:
     """A query over the brands this caller may see."""
-    query = select(Brand).where(Brand.workspace_id == principal.workspace_id)
-    if principal.brand_ids is not None:
-        query = query.where(Brand.id.in_(principal.brand_ids))
-    return query.order_by(Brand.name)
+    return select(Brand).where(*visible_brands(principal)).order_by(Brand.name)
 
 
 def find_brand(session: Session, principal: Principal, brand_id: str) -> Brand | None:
@@ -94,7 +97,7 @@ def find_brand(session: Session, principal: Principal, brand_id: str) -> Brand |
 def check_brand(session: Session, principal: Principal, brand_id: str) -> None:
     """BRAND_NOT_FOUND unless this caller may see the brand (reads its id alone)."""
     visible = session.scalar(
-        select(Brand.id).where(Brand.id == brand_id, in_scope(principal, Brand.id))
+        select(Brand.id).where(Brand.id == brand_id, *visible_brands(principal))
     )
     if visible is None:
         raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, f"No brand {brand_id} among your brands")

@@ -80,6 +80,11 @@ class World:
 @pytest.fixture
 def world(runtime: Runtime) -> World:
     """Two brands of one workspace, each with its own copywriter key."""
+    return make_world(runtime)
+
+
+def make_world(runtime: Runtime) -> World:
+    """The `world` fixture's brands and keys, in any runtime."""
     with transaction(runtime.sessions) as session:
         workspace = create_workspace(session, "Agency")
         a = create_brand(

@@ -64,8 +64,18 @@ def runtime_on(database: str, data_dir: Path, embedder: E5Embedder) -> Iterator[
 BOTH_DATABASES = pytest.mark.parametrize(
     "runtime", ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)], indirect=True
 )
-"""For a test that runs on SQLite and on PostgreSQL, in a module whose `runtime` fixture calls
-runtime_on(request.param)."""
+"""For a test that runs on SQLite and on PostgreSQL, in a module that imports
+`runtime_either` (its `runtime` fixture)."""
+
+
+@pytest.fixture(name="runtime")
+def runtime_either(
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: E5Embedder
+) -> Iterator[Runtime]:
+    """SQLite, or PostgreSQL for the tests marked BOTH_DATABASES. A module imports it to use
+    it as its `runtime`."""
+    with runtime_on(getattr(request, "param", "sqlite"), tmp_path / "var", embedder) as rt:
+        yield rt
 
 
 def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:

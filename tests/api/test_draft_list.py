@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,22 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
 from generators.runtime import Runtime
-from retrieval.embeddings import E5Embedder
 from storage.enums import JobKind, JobStatus, Platform, Queue
 from storage.models import Draft, Job
-from tests.api.live import BOTH_DATABASES, runtime_on
+from tests.api.live import BOTH_DATABASES, runtime_either  # noqa: F401 - the module's `runtime`
 from tests.conftest import World, auth
 
 PLATFORMS = list(Platform)
-
-
-@pytest.fixture
-def runtime(
-    request: pytest.FixtureRequest, tmp_path: Path, embedder: E5Embedder
-) -> Iterator[Runtime]:
-    """SQLite, or PostgreSQL for the tests marked BOTH_DATABASES."""
-    with runtime_on(getattr(request, "param", "sqlite"), tmp_path / "var", embedder) as rt:
-        yield rt
 
 
 LONG_BODY = "Слово за словом " * 200  # 3,200 characters

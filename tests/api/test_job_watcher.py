@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,21 +16,16 @@ from sqlalchemy.orm import Session
 
 from api.waiting import JobWatcher, WatcherFullError
 from generators.runtime import Runtime
-from retrieval.embeddings import E5Embedder
 from storage.enums import JobKind, JobStatus, Queue
 from storage.jobs import job_statuses
 from storage.models import Job
-from tests.api.live import BOTH_DATABASES, finish, runtime_on, start
+from tests.api.live import (
+    BOTH_DATABASES,
+    finish,
+    runtime_either,  # noqa: F401 - the module's `runtime`
+    start,
+)
 from tests.conftest import World
-
-
-@pytest.fixture
-def runtime(
-    request: pytest.FixtureRequest, tmp_path: Path, embedder: E5Embedder
-) -> Iterator[Runtime]:
-    """SQLite, or PostgreSQL for the tests marked BOTH_DATABASES."""
-    with runtime_on(getattr(request, "param", "sqlite"), tmp_path / "var", embedder) as rt:
-        yield rt
 
 
 def _jobs(runtime: Runtime, world: World, n: int) -> list[str]:

@@ -4,13 +4,14 @@ connections pinged only after an idle spell."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -21,23 +22,15 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli_app
 from api.principals import KeyCache
-from generators.runtime import Runtime
+from generators.runtime import Runtime, build_runtime
 from retrieval.embeddings import E5Embedder
 from storage.access import revoke_key
-from storage.db import PING_IDLE_S, transaction
+from storage.db import PING_IDLE_S, migrate, transaction
 from storage.errors import PostcraftError
 from storage.models import Workspace
-from tests.api.live import BOTH_DATABASES, runtime_on
-from tests.conftest import World, auth
-
-
-@pytest.fixture
-def runtime(
-    request: pytest.FixtureRequest, tmp_path: Path, embedder: E5Embedder
-) -> Iterator[Runtime]:
-    """SQLite, or PostgreSQL for the tests marked BOTH_DATABASES."""
-    with runtime_on(getattr(request, "param", "sqlite"), tmp_path / "var", embedder) as rt:
-        yield rt
+from storage.settings import Settings
+from tests.api.live import BOTH_DATABASES, queued_job, runtime_either, serving  # noqa: F401 - the module's `runtime`
+from tests.conftest import World, auth, make_world
 
 
 class _Clock:
@@ -112,14 +105,14 @@ def test_ttl_zero_checks_every_request_and_the_cache_is_bounded(
 
 def test_a_revoked_key_gets_401_from_the_api(runtime: Runtime, world: World) -> None:
     settings = runtime.settings.model_copy(update={"auth_cache_s": 0.0})
-    job_list = f"/v1/brands/{world.brand_a}/drafts"
+    drafts_list = f"/v1/brands/{world.brand_a}/drafts"
     with TestClient(create_app(settings, replace(runtime, settings=settings))) as api:
-        assert api.get(job_list, headers=auth(world.key_a)).status_code == 200
+        assert api.get(drafts_list, headers=auth(world.key_a)).status_code == 200
         _revoke(runtime, world, world.key_a)
-        answer = api.get(job_list, headers=auth(world.key_a))
+        answer = api.get(drafts_list, headers=auth(world.key_a))
         assert answer.status_code == 401
         assert "revoked" in answer.json()["detail"]
-        assert api.get(job_list, headers=auth(world.admin_key)).status_code == 200
+        assert api.get(drafts_list, headers=auth(world.admin_key)).status_code == 200
 
 
 def test_revoking_needs_exactly_one_matching_key(runtime: Runtime, world: World) -> None:
@@ -194,3 +187,40 @@ def test_an_idle_connection_the_server_closed_is_replaced_unseen(runtime: Runtim
     time.sleep(PING_IDLE_S + 0.2)
     with runtime.sessions() as session:  # pinged, found closed, replaced
         assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+
+
+def test_a_burst_of_reads_with_good_bad_and_empty_keys(
+    tmp_path: Path, embedder: E5Embedder
+) -> None:
+    # Two connections, no overflow: the reads' own limiter must keep a burst off the pool's
+    # timeout, and no key, however wrong, may cost a 5xx.
+    settings = Settings(
+        data_dir=tmp_path / "var", db_pool_size=2, db_max_overflow=0, db_pool_timeout_s=5
+    )
+    rt = build_runtime(settings, embedder=embedder)
+    migrate(rt.engine)
+    world = make_world(rt)
+    job_id = queued_job(rt, world.workspace_id, world.brand_a)
+    paths = [f"/v1/jobs/{job_id}", f"/v1/brands/{world.brand_a}/drafts"]
+    headers = [
+        auth(world.key_a),  # 200
+        auth(world.key_b),  # 404: another brand's
+        auth("pc_unknown"),  # 401
+        {"Authorization": ""},  # 401: an empty header is no key
+        {"Authorization": "Basic dXNlcjpwYXNz"},  # 401: not a bearer key
+        {"X-API-Key": world.admin_key},  # 200
+    ]
+    expected = {0: 200, 1: 404, 2: 401, 3: 401, 4: 401, 5: 200}
+
+    async def burst() -> list[tuple[int, int]]:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+
+            async def one(i: int) -> tuple[int, int]:
+                answer = await client.get(paths[i % 2], headers=headers[i % 6])
+                return i % 6, answer.status_code
+
+            return await asyncio.gather(*(one(i) for i in range(120)))
+
+    with serving(create_app(settings, rt)) as url:
+        answers = asyncio.run(burst())
+    assert all(status == expected[kind] for kind, status in answers), sorted(set(answers))
