@@ -10,7 +10,10 @@ It runs on asyncio (uvloop where installed) with a minimal HTTP/1.1 keep-alive c
 own: httpx costs about 2 ms of CPU a request, which capped the generator near 100 requests/s on
 a shared two-core machine, well below what it had to send; this client costs a few percent of
 that. A pool of up to --connections connections is kept; a request that finds none free opens
-one, or waits for one (the wait counts in its latency).
+one, or waits for one (the wait counts in its latency). Like httpx's `keepalive_expiry`, a
+connection idle for KEEPALIVE_EXPIRY_S is closed rather than reused: the server closes its side
+after its own keep-alive timeout (uvicorn's is 5 s), and a request sent on such a connection
+would fail as an IncompleteReadError that no real client shows.
 
 A request counts as an error when it gets a status other than 2xx or the connection fails, and
 as a timeout when its answer comes more than --timeout seconds after its send, or when no
@@ -37,6 +40,7 @@ TIMEOUT_S = 2.0
 ANSWER_LIMIT_S = 30.0  # past this a connection is given up (the answer still counts late)
 _FAILURES = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
 MAX_CONNECTIONS = 64  # Little: 1,000 req/s at 50 ms is 50 in flight
+KEEPALIVE_EXPIRY_S = 4.0  # below uvicorn's default timeout_keep_alive (5 s)
 
 
 @dataclass
@@ -80,16 +84,18 @@ class _Pool:
     def __init__(self, host: str, port: int, size: int) -> None:
         self.host, self.port, self.size = host, port, size
         self.open = 0
-        self.idle: list[Connection] = []
+        self.idle: list[tuple[Connection, float]] = []  # with the time each went idle
         self.freed = asyncio.Condition()
 
     async def take(self) -> Connection:
-        """An idle connection, a new one, or the next one freed."""
+        """An idle connection not yet expired, a new one, or the next one freed."""
         async with self.freed:
+            self._expire()
             while not self.idle and self.open >= self.size:
                 await self.freed.wait()
+                self._expire()
             if self.idle:
-                return self.idle.pop()
+                return self.idle.pop()[0]
             self.open += 1
         try:
             return await asyncio.open_connection(self.host, self.port)
@@ -100,8 +106,19 @@ class _Pool:
     async def give(self, connection: Connection) -> None:
         """Put a connection that answered in full back."""
         async with self.freed:
-            self.idle.append(connection)
+            self.idle.append((connection, asyncio.get_running_loop().time()))
             self.freed.notify()
+
+    def _expire(self) -> None:
+        """Close the connections idle for KEEPALIVE_EXPIRY_S (the oldest are first)."""
+        oldest_kept = asyncio.get_running_loop().time() - KEEPALIVE_EXPIRY_S
+        expired = 0
+        while expired < len(self.idle) and self.idle[expired][1] < oldest_kept:
+            self.idle[expired][0][1].close()
+            expired += 1
+        if expired:
+            del self.idle[:expired]
+            self.open -= expired
 
     async def drop(self, connection: Connection) -> None:
         """Forget a connection in an unknown state."""
@@ -115,7 +132,7 @@ class _Pool:
 
     async def close(self) -> None:
         """Close the idle connections."""
-        for _, writer in self.idle:
+        for (_, writer), _since in self.idle:
             writer.close()
         self.idle.clear()
 

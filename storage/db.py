@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -36,6 +37,7 @@ def make_engine(settings: Settings) -> Engine:
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
             poolclass=QueuePool,
+            json_deserializer=orjson.loads,
             **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -44,6 +46,7 @@ def make_engine(settings: Settings) -> Engine:
     engine = create_engine(
         url,
         connect_args={"connect_timeout": 5, "options": f"-c statement_timeout={statement_ms}"},
+        json_deserializer=orjson.loads,
         **pool,
     )
     event.listen(engine, "checkin", _checked_in)

@@ -24,6 +24,15 @@ class Part(StrEnum):
     POST = "post"  # the post as a whole (its length, its language, a missing phrase)
 
 
+MENDED_WITHOUT_REWRITING = frozenset(
+    {"too_many_hashtags", "missing_ad_label", "missing_disclaimer"}
+)
+"""Errors that repair mends without touching the post's words (`repair.repair_post`: the
+surplus hashtags dropped, branded ones kept first; the ad label and the disclaimers appended):
+asking the model again for one of these alone costs a model latency and changes nothing a
+reader would miss."""
+
+
 class Violation(BaseModel):
     """One problem with a draft, in words the copywriter can act on."""
 
@@ -51,6 +60,10 @@ class ValidationReport(BaseModel):
     def errors(self) -> list[Violation]:
         """The violations that block publishing."""
         return [v for v in self.violations if v.severity is Severity.ERROR]
+
+    def needs_rewriting(self) -> bool:
+        """True when an error is one only a rewrite fixes (see MENDED_WITHOUT_REWRITING)."""
+        return any(v.code not in MENDED_WITHOUT_REWRITING for v in self.errors())
 
 
 def error(code: str, message: str, part: Part = Part.POST, found: str | None = None) -> Violation:

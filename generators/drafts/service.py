@@ -128,13 +128,14 @@ def _write_all(
 
 
 def write_checked(llm: LLM, prompt: Prompt, ctx: PostContext) -> Checked:
-    """Write and check; on errors ask the LLM once more with the list, then repair
-    deterministically; whatever still fails stays flagged in the report."""
+    """Write and check; on an error only a rewrite fixes, ask the LLM once more with the list
+    of errors; then repair deterministically; whatever still fails stays flagged in the
+    report."""
     calls = [llm.complete(prompt, PostDraft)]
     cleaned = sanitize(calls[0].output, ctx)
     post, repairs = cleaned.draft, list(cleaned.changes)
     report = validate(post, ctx)
-    if report.errors() and llm.can_revise:
+    if report.needs_rewriting() and llm.can_revise:
         retry = render(
             "draft_retry.j2",
             original=prompt.user,

@@ -172,3 +172,31 @@ def test_a_header_without_a_colon_is_refused(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit):
         main(["--rate", "1", "--duration", "1", "--header", "nocolon", "http://127.0.0.1:1/"])
     assert "expected 'Name: value'" in capsys.readouterr().err
+
+
+class _Impatient(_Handler):
+    timeout = 0.3  # the server closes a connection idle this long (uvicorn: 5 s)
+
+
+@pytest.mark.parametrize(("expiry_s", "fails"), [(60.0, True), (0.15, False)])
+def test_connections_idle_past_the_servers_keep_alive_are_not_reused(
+    monkeypatch: pytest.MonkeyPatch, expiry_s: float, fails: bool
+) -> None:
+    monkeypatch.setattr("bench.load.KEEPALIVE_EXPIRY_S", expiry_s)
+    server = _Server(0.0)
+    server.RequestHandlerClass = _Impatient
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/x"
+        result = run(run_load([url], rate=2, duration_s=2.0))  # 0.5 s between requests
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert result.scheduled == 4
+    if fails:  # what the generator did before: a stale connection reused, a failed request
+        assert result.errors >= 1
+    else:
+        assert result.errors == 0
+        assert result.ok == 4
