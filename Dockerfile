@@ -29,6 +29,7 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml ./
 COPY api/ api/
+COPY approval/ approval/
 COPY worker/ worker/
 COPY generators/ generators/
 COPY brand_voice/ brand_voice/

@@ -1,8 +1,9 @@
-"""The cursor of a draft list: the place in the list after which the next page starts.
+"""The cursor of a list sorted newest first (drafts, the audit trail): the place in the list
+after which the next page starts.
 
-Clients pass it back as they got it. It spells a draft's creation time in microseconds since
-1970 and the draft's id, so any string of its pattern is a place in the list (a valid cursor
-of a draft that was deleted still pages on from where that draft stood)."""
+Clients pass it back as they got it. It spells an item's time in microseconds since 1970 and
+the item's id, so any string of its pattern is a place in the list (a valid cursor of an item
+that was deleted still pages on from where that item stood)."""
 
 from __future__ import annotations
 
@@ -14,26 +15,24 @@ from fastapi import Query
 from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from storage.drafts import DraftKey
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # 16 digits of microseconds reach the year 2286; datetime itself would overflow past 9999.
 PATTERN = r"^[0-9]{1,16}\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _CURSOR = re.compile(PATTERN)
 
 
-def encode(key: DraftKey) -> str:
-    """The cursor of the page after this draft."""
-    micros = (key.created_at - _EPOCH) // timedelta(microseconds=1)
-    return f"{micros}.{key.id}"
+def encode(at: datetime, item_id: str) -> str:
+    """The cursor of the page after the item of this time and id."""
+    micros = (at - _EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{item_id}"
 
 
-def decode(cursor: str) -> DraftKey:
-    """The place a cursor names; ValueError when it is not a cursor of this API."""
+def decode(cursor: str) -> tuple[datetime, str]:
+    """The place a cursor names (time, id); ValueError when it is not a cursor of this API."""
     if not _CURSOR.fullmatch(cursor):
         raise ValueError(cursor)
-    micros, _, draft_id = cursor.partition(".")
-    return DraftKey(_EPOCH + timedelta(microseconds=int(micros)), draft_id)
+    micros, _, item_id = cursor.partition(".")
+    return _EPOCH + timedelta(microseconds=int(micros)), item_id
 
 
 def _checked(cursor: str) -> str:

@@ -134,20 +134,44 @@ async def get_reader(
 ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
-def get_expected_version(
-    if_match: Annotated[
-        str | None,
-        Header(
-            alias="If-Match",
-            pattern=r'^((W/)?"?[0-9]{1,9}"?)?$',
-            description='The version you edited, e.g. "3"; stale gets 412 (empty: no condition)',
-        ),
-    ] = None,
-) -> int | None:
+_VERSION = r'^((W/)?"?[0-9]{1,9}"?)?$'
+
+
+def _version(if_match: str | None) -> int | None:
     """The version named in If-Match (`"3"`, `3` or `W/"3"`), or None when absent."""
     if if_match is None:
         return None
     return int(if_match.strip().removeprefix("W/").strip('"'))  # the pattern made it digits
 
 
+def get_expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            pattern=_VERSION,
+            description='The version you edited, e.g. "3"; stale gets 412 (empty: no condition)',
+        ),
+    ] = None,
+) -> int | None:
+    """An edit's condition: the version it was made on, if sent."""
+    return _version(if_match)
+
+
+def get_reviewed_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            pattern=_VERSION,
+            description='The version you reviewed, e.g. "3" (its ETag). Required: without it '
+            "428, at a stale version 412",
+        ),
+    ] = None,
+) -> int | None:
+    """A review move's version (None: not sent, which the approval step refuses with 428)."""
+    return _version(if_match)
+
+
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
+ReviewedVersion = Annotated[int | None, Depends(get_reviewed_version)]

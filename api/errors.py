@@ -30,6 +30,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.ALREADY_EXISTS: 409,
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
     ErrorCode.VERSION_CONFLICT: 412,
+    ErrorCode.VERSION_REQUIRED: 428,
+    ErrorCode.REVIEW_NOT_ALLOWED: 409,
+    ErrorCode.NOT_APPROVABLE: 409,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.INVALID_REQUEST: 422,
     ErrorCode.INVALID_INPUT_FILE: 422,
@@ -76,8 +79,10 @@ _MEANING = {
     401: "The API key is missing, unknown or revoked",
     403: "Your key's role may not do this",
     404: "No such object among your brands (the API never says which)",
-    409: "Conflict: the Idempotency-Key was used with another body, or the name is taken",
+    409: "Conflict: the Idempotency-Key was used with another body, the name is taken, or the "
+    "review move is not possible from the item's state (`detail` lists the moves that are)",
     412: "The object changed since the version in If-Match: reload it and apply your change",
+    428: "Send If-Match with the version you reviewed (the item's `version` or its ETag)",
     413: "The body is larger than POSTCRAFT_MAX_UPLOAD_MB",
     422: "Invalid input: `fields` lists each offending field",
     429: "A quota of the brand is used up (jobs open at once, jobs a minute or model tokens a "

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from brand_voice.profile import BrandProfile
 from generators.drafts.schemas import PostDraft, post_text
 from storage.drafts import DraftListing
-from storage.enums import JobKind, JobStatus, Platform, Queue
+from storage.enums import JobKind, JobStatus, Platform, Queue, ReviewState
 from storage.models import Brand, Draft, Job
 from storage.quotas import Standing
 
@@ -103,7 +103,10 @@ class DraftRead(BaseModel):
     sources: list[dict[str, Any]] = Field(description="The brand knowledge the generator was given")
     generator: str = Field(description="offline-composer or openai-compatible")
     model: str
-    version: int
+    version: int = Field(
+        description="Counts every change (an edit or a review move): send it back as If-Match"
+    )
+    review_state: ReviewState = Field(description="Where the draft is in the approval step")
     validation: dict[str, Any] = Field(description="Limits and compliance checks of this version")
     repairs: list[str] = Field(description="What deterministic repair changed, if anything")
     image_brief: str = Field(
@@ -137,6 +140,7 @@ class DraftRead(BaseModel):
             generator=draft.generator,
             model=draft.model,
             version=draft.version,
+            review_state=draft.review_state,
             validation=draft.validation,
             repairs=draft.repairs,
             image_brief=draft.image_brief,
@@ -269,6 +273,7 @@ class DraftSummary(BaseModel):
     excerpt: str = Field(description=f"The body's first {EXCERPT_CHARS} characters or so")
     hashtag_count: int
     version: int
+    review_state: ReviewState
     validation: DraftChecks
     created_at: datetime
     url: str = Field(description="The full draft: /v1/drafts/{id}")
@@ -287,6 +292,7 @@ class DraftSummary(BaseModel):
             excerpt=excerpt(draft.body_start),
             hashtag_count=len(draft.hashtags),
             version=draft.version,
+            review_state=draft.review_state,
             validation=DraftChecks(
                 passed=bool(draft.validation.get("passed", errors == 0)),
                 errors=errors,

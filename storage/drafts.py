@@ -10,13 +10,20 @@ from sqlalchemy import ColumnElement, Text, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from storage.access import Principal, in_scope
-from storage.enums import Platform
+from storage.enums import Platform, ReviewState
 from storage.models import Document, Draft, DraftVersion
 
 
 def find_draft(session: Session, draft_id: str) -> Draft | None:
     """The draft row, or None."""
     return session.get(Draft, draft_id)
+
+
+def find_visible_draft(session: Session, principal: Principal, draft_id: str) -> Draft | None:
+    """The draft if the caller may see its brand, else None (one query)."""
+    return session.scalars(
+        select(Draft).where(Draft.id == draft_id, in_scope(principal, Draft.brand_id))
+    ).one_or_none()
 
 
 def job_drafts(session: Session, job_id: str) -> list[Draft]:
@@ -48,11 +55,7 @@ class DraftListing:
     version: int
     validation: dict[str, Any]
     created_at: datetime
-
-    @property
-    def key(self) -> DraftKey:
-        """Where the next page starts after this draft."""
-        return DraftKey(self.created_at, self.id)
+    review_state: ReviewState
 
 
 def brand_drafts(
@@ -64,6 +67,7 @@ def brand_drafts(
     platform: Platform | None = None,
     job_id: str | None = None,
     body_chars: int = 200,
+    state: ReviewState | None = None,
 ) -> list[DraftListing]:
     """Up to `limit` of the brand's drafts, newest first, from just after `after` (keyset
     pagination: drafts added meanwhile sort before `after`, so a walk sees each draft once);
@@ -81,6 +85,8 @@ def brand_drafts(
         where.append(Draft.platform == platform)
     if job_id is not None:
         where.append(Draft.job_id == job_id)
+    if state is not None:
+        where.append(Draft.review_state == state)
     rows = session.execute(
         select(
             Draft.id,
@@ -93,6 +99,7 @@ def brand_drafts(
             Draft.version,
             Draft.validation,
             Draft.created_at,
+            Draft.review_state,
         )
         .where(*where)
         .order_by(Draft.created_at.desc(), Draft.id.desc())

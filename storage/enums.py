@@ -41,6 +41,21 @@ class Role(StrEnum):
     COPYWRITER = "copywriter"
 
 
+class ReviewState(StrEnum):
+    """Where an item is in the human approval step (approval/states.py moves it)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+
+    def is_editable(self) -> bool:
+        """Whether the item's content may still change (an edit or a regeneration): not once
+        it is approved or rejected."""
+        return self not in (ReviewState.APPROVED, ReviewState.REJECTED)
+
+
 class Platform(StrEnum):
     """Social networks a draft can target."""
 

@@ -1,4 +1,5 @@
-"""SQLAlchemy models: workspaces, people, keys, brands, brand documents, jobs, drafts."""
+"""SQLAlchemy models: workspaces, people, keys, brands, brand documents, jobs, drafts and the
+audit trail of their review."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.enums import DocumentKind, JobKind, JobStatus, Platform, Queue, Role
+from storage.enums import DocumentKind, JobKind, JobStatus, Platform, Queue, ReviewState, Role
 
 
 def new_id() -> str:
@@ -282,6 +283,36 @@ class Draft(Base):
     updated_by: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
+    # The approval step (approval/): `version` counts every change, an edit or a review move.
+    review_state: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.DRAFT, server_default=ReviewState.DRAFT.value
+    )
+    sent_back_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The version a send-back left the draft at: it goes back to review only once changed."""
+
+
+class AuditEvent(Base):
+    """One move of an item under review: who, when, from which state to which, and why."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_subject", "subject_kind", "subject_id", "at"),
+        Index("ix_audit_events_brand_at", "brand_id", "at", "id"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(36))
+    actor_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[ReviewState] = mapped_column(_enum(ReviewState))
+    to_state: Mapped[ReviewState] = mapped_column(_enum(ReviewState))
+    version: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class DraftVersion(Base):

@@ -34,12 +34,16 @@ def _draft(session: Session, principal: Principal, draft_id: str) -> tuple[Draft
 
 
 @router.get("/{draft_id}")
-def read_draft(draft_id: DraftId, principal: PrincipalDep, session: SessionDep) -> DraftRead:
-    """One draft, as its latest version."""
-    return DraftRead.of(_draft(session, principal, draft_id)[0])
+def read_draft(
+    draft_id: DraftId, principal: PrincipalDep, session: SessionDep, response: Response
+) -> DraftRead:
+    """One draft, as its latest version; its ETag is the version to send as If-Match."""
+    draft = _draft(session, principal, draft_id)[0]
+    response.headers["ETag"] = f'"{draft.version}"'
+    return DraftRead.of(draft)
 
 
-@router.patch("/{draft_id}", responses=error_responses(412, 413))
+@router.patch("/{draft_id}", responses=error_responses(409, 412, 413))
 def edit(
     draft_id: DraftId,
     body: DraftEdit,
@@ -49,7 +53,8 @@ def edit(
     response: Response,
     expected: ExpectedVersion,
 ) -> DraftRead:
-    """Save an edit as a new version with you as its author; validation runs again."""
+    """Save an edit as a new version with you as its author; validation runs again. Approved
+    and rejected drafts are final (409)."""
     draft, brand = _draft(session, principal, draft_id)
     profile = BrandProfile.model_validate(brand.profile)
     edit_draft(session, draft, body, expected, principal.user_id, profile, runtime.rulebook)

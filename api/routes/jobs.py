@@ -44,8 +44,8 @@ from generators.drafts.schemas import DraftRequest
 from generators.hashtags.schemas import HashtagRequest
 from generators.runtime import Runtime
 from storage.access import Principal, check_brand, get_brand
-from storage.drafts import DraftListing, brand_drafts, job_drafts
-from storage.enums import JobKind, JobStatus, Platform
+from storage.drafts import DraftKey, DraftListing, brand_drafts, job_drafts
+from storage.enums import JobKind, JobStatus, Platform, ReviewState
 from storage.errors import ErrorCode, PostcraftError
 from storage.jobs import find_job, find_visible_job
 
@@ -308,14 +308,19 @@ async def list_drafts(
     job_id: Annotated[
         str | None, Query(pattern=_UUID, description="Only this job's drafts")
     ] = None,
+    state: Annotated[
+        ReviewState | None, Query(description="Only drafts in this review state")
+    ] = None,
 ) -> DraftPage:
     """The brand's drafts, newest first, a page at a time: each as a summary, the whole draft
     at its `url`. Follow `next_cursor` for the next page; drafts written meanwhile do not
     shift the pages."""
-    after = cursors.decode(cursor) if cursor else None
+    after = DraftKey(*cursors.decode(cursor)) if cursor else None
 
     def page(session: Session, principal: Principal) -> list[DraftListing]:
-        rows = brand_drafts(session, principal, brand_id, limit + 1, after, platform, job_id)
+        rows = brand_drafts(
+            session, principal, brand_id, limit + 1, after, platform, job_id, state=state
+        )
         if not rows:  # nothing to show, or a brand the caller may not see: tell which
             check_brand(session, principal, brand_id)
         return rows
@@ -324,7 +329,9 @@ async def list_drafts(
     more = len(rows) > limit
     return DraftPage(
         items=[DraftSummary.of(row) for row in rows[:limit]],
-        next_cursor=cursors.encode(rows[limit - 1].key) if more else None,
+        next_cursor=cursors.encode(rows[limit - 1].created_at, rows[limit - 1].id)
+        if more
+        else None,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -64,6 +66,15 @@ class ValidationReport(BaseModel):
     def needs_rewriting(self) -> bool:
         """True when an error is one only a rewrite fixes (see MENDED_WITHOUT_REWRITING)."""
         return any(v.code not in MENDED_WITHOUT_REWRITING for v in self.errors())
+
+
+def stored_errors(validation: Mapping[str, Any]) -> list[Violation]:
+    """The errors of a report as a draft row stores it (`ValidationReport.model_dump`)."""
+    return [
+        Violation.model_validate(v)
+        for v in validation.get("violations", [])
+        if v.get("severity") == Severity.ERROR.value
+    ]
 
 
 def error(code: str, message: str, part: Part = Part.POST, found: str | None = None) -> Violation:

@@ -118,6 +118,12 @@ def edit_draft(
     current = draft.version
     if expected_version is not None and expected_version != current:
         raise _conflict(current, expected_version)
+    if not draft.review_state.is_editable():
+        raise PostcraftError(
+            ErrorCode.REVIEW_NOT_ALLOWED,
+            f"The draft is {draft.review_state.value}: its text is final. "
+            "Write a new draft for the change",
+        )
     post = post_of(draft).model_copy(update=edit.changes())
     post = post.model_copy(update={"hashtags": clean_tags(post.hashtags)})
     report = check_edit(session, draft, post, profile, rulebook)

@@ -53,18 +53,20 @@ MAX_VARIANTS = 3
 # the field, or whose writes are conditional (If-Match: a valid but stale version gets 412):
 # rubric shares that add up to 1 and «ты»/«вы» only for Russian (brand profiles); an ad on VK,
 # OK or Telegram needs its erid (drafts); a file's contents (uploads: empty, unknown type, rows
-# without text); a draft edit against a stale version. For these, and only these, schema-valid
-# input may also answer 412 or 422; every other check stays as strict as for the rest.
+# without text); a draft edit against a stale version; a review move (the state machine: 409,
+# a stale version 412, none at all 428). For these, and only these, schema-valid input may also
+# answer 412, 422 or 428; every other check stays as strict as for the rest.
 RULES_BEYOND_THE_SCHEMA = (
     "POST /v1/brands",
     "PUT /v1/brands/{brand_id}/profile",
     "POST /v1/brands/{brand_id}/drafts",
     "POST /v1/brands/{brand_id}/sources/json",
     "PATCH /v1/drafts/{draft_id}",
+    "POST /v1/drafts/{draft_id}/review",
 )
 BUSINESS_RULES = {
     "positive_data_acceptance": {
-        "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422", "429"]
+        "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422", "428", "429"]
     }
 }
 # Jobs are real here (schemathesis reuses the ids its submissions got back) and stay queued (no

@@ -162,6 +162,7 @@ def test_a_summary_is_light_and_points_to_the_draft(
         "excerpt",
         "hashtag_count",
         "version",
+        "review_state",
         "validation",
         "created_at",
         "url",
@@ -357,3 +358,23 @@ def test_a_page_reads_off_the_index(runtime: Runtime, world: World, api: TestCli
     details = json.dumps([row[-1] for row in plan])
     assert "ix_drafts_brand_created" in details, details
     assert "TEMP B-TREE" not in details, details
+
+
+def test_the_review_queue_is_a_filter_by_state(
+    api: TestClient, runtime: Runtime, world: World
+) -> None:
+    ids = _add_drafts(runtime, world, 4)
+    with runtime.sessions() as session:
+        for draft_id, state in zip(ids, ["in_review", "in_review", "approved"], strict=False):
+            session.execute(
+                text("UPDATE drafts SET review_state = :s WHERE id = :i"),
+                {"s": state, "i": draft_id},
+            )
+        session.commit()
+    queue = [item for page in _walk(api, world, 1, state="in_review") for item in page]
+    assert sorted(item["id"] for item in queue) == sorted(ids[:2])
+    assert {item["review_state"] for item in queue} == {"in_review"}
+    drafts = [item for page in _walk(api, world, 10, state="draft") for item in page]
+    assert [item["id"] for item in drafts] == [ids[3]]
+    url, key = f"/v1/brands/{world.brand_a}/drafts", auth(world.key_a)
+    assert api.get(url, params={"state": "published"}, headers=key).status_code == 422
