@@ -12,7 +12,8 @@ function; `check_plan` runs them all. The figures are stated here, once:
 - no two items of one rubric back to back on a platform, unless the request allows it;
 - no topic repeated in the plan, or too close to one of the brand's recent posts (by meaning:
   cosine similarity of the e5 embeddings at or over TOPIC_SIMILARITY);
-- every item inside the period and on one of its platform's slots; each event on its date.
+- every item inside the period and on one of its platform's slots (an event's post keeps the
+  slot's time but may fall on another weekday: the event's date); each event on its date.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ def _in_period_and_slots(items: Sequence[PlanItem], frame: PlanFrame) -> list[Pl
             last = frame.ends_on - timedelta(days=1)
             message = f"{_label(item, frame)} is outside the period {frame.starts_on}–{last}"
             found.append(_error("outside_period", message, i))
-        if slots.days and local.isoweekday() not in slots.days:
+        if slots.days and local.isoweekday() not in slots.days and item.event is None:
             days = ", ".join(_DAY_NAMES[d] for d in sorted(slots.days))
             found.append(_error("off_slot", f"{_label(item, frame)} is not on {days}", i))
         if slots.times and local.time().replace(second=0, microsecond=0) not in slots.times:

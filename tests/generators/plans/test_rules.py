@@ -147,6 +147,11 @@ def test_events_land_on_their_dates() -> None:
     hit = list(GOOD)
     hit[4] = _item(9, NEWS, "Кенийский лот уже в кофейне", event="Запуск кенийского лота")
     assert "event_missed" not in _codes(hit, frame)
+    on_a_tuesday = PlanEvent(on=START + timedelta(days=8), title="Дегустация")
+    tuesday = [*GOOD, _item(8, NEWS, "Дегустация в кофейне", event="Дегустация")]
+    codes = _codes(tuesday, _frame(events=(on_a_tuesday,)))
+    assert "off_slot" not in codes  # an event's post may leave the weekdays, not the times
+    assert "event_missed" not in codes
     wrong_day = list(GOOD)
     wrong_day[3] = _item(7, EDU, "Кенийский лот уже скоро", event="Запуск кенийского лота")
     assert "event_missed" in _codes(wrong_day, frame)
