@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from brand_voice.profile import BrandProfile
+from generators.compliance.report import Severity, stored_of
 from generators.drafts.schemas import PostDraft, post_text
 from storage.drafts import DraftListing
 from storage.enums import JobKind, JobStatus, Platform, Queue, ReviewState
@@ -281,8 +282,8 @@ class DraftSummary(BaseModel):
     @classmethod
     def of(cls, draft: DraftListing) -> DraftSummary:
         """From the listed columns."""
-        violations = draft.validation.get("violations", [])
-        errors = sum(1 for v in violations if v.get("severity") == "error")
+        errors = len(stored_of(draft.validation))
+        warnings = len(stored_of(draft.validation, Severity.WARNING))
         return cls(
             id=draft.id,
             job_id=draft.job_id,
@@ -296,7 +297,7 @@ class DraftSummary(BaseModel):
             validation=DraftChecks(
                 passed=bool(draft.validation.get("passed", errors == 0)),
                 errors=errors,
-                warnings=sum(1 for v in violations if v.get("severity") == "warning"),
+                warnings=warnings,
             ),
             created_at=draft.created_at,
             url=f"/v1/drafts/{draft.id}",

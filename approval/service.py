@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from approval.repository import actor_name, move_draft, record
 from approval.states import Action, next_state
-from generators.compliance.report import stored_errors
+from generators.compliance.report import stored_violations
 from storage.access import Principal
 from storage.enums import ReviewState
 from storage.errors import ErrorCode, PostcraftError
@@ -83,7 +83,7 @@ def review_draft(
 
 
 def _check_approvable(draft: Draft) -> None:
-    errors = stored_errors(draft.validation)
+    errors = stored_violations(draft.validation)
     if errors:
         listed = "; ".join(f"{v.code}: {v.message}" for v in errors[:5])
         raise PostcraftError(

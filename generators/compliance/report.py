@@ -68,13 +68,20 @@ class ValidationReport(BaseModel):
         return any(v.code not in MENDED_WITHOUT_REWRITING for v in self.errors())
 
 
-def stored_errors(validation: Mapping[str, Any]) -> list[Violation]:
-    """The errors of a report as a draft row stores it (`ValidationReport.model_dump`)."""
-    return [
-        Violation.model_validate(v)
-        for v in validation.get("violations", [])
-        if v.get("severity") == Severity.ERROR.value
-    ]
+def stored_of(
+    validation: Mapping[str, Any], severity: Severity = Severity.ERROR
+) -> list[Mapping[str, Any]]:
+    """The violations of one severity in a report as a draft row stores it
+    (`ValidationReport.model_dump`), as stored: the one reader of stored reports (a list
+    counts them without parsing each)."""
+    return [v for v in validation.get("violations", []) if v.get("severity") == severity.value]
+
+
+def stored_violations(
+    validation: Mapping[str, Any], severity: Severity = Severity.ERROR
+) -> list[Violation]:
+    """The same, as Violation models."""
+    return [Violation.model_validate(v) for v in stored_of(validation, severity)]
 
 
 def error(code: str, message: str, part: Part = Part.POST, found: str | None = None) -> Violation:
