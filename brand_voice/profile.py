@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -172,6 +173,12 @@ class BrandProfile(_Strict):
     card_design: CardDesign = Field(
         default_factory=CardDesign, description="The template of the brand's image cards"
     )
+    timezone: str = Field(
+        default="UTC",
+        max_length=64,
+        description="IANA time zone of the brand's audience, e.g. Europe/Moscow: plan slots "
+        "and post times are in it",
+    )
 
     @field_validator("language")
     @classmethod
@@ -179,6 +186,21 @@ class BrandProfile(_Strict):
         if value not in LANGUAGE_NAMES:
             raise ValueError(f"language must be one of {', '.join(sorted(LANGUAGE_NAMES))}")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as Europe/Moscow"
+            ) from exc
+        return value
+
+    def zone(self) -> ZoneInfo:
+        """The brand's time zone."""
+        return ZoneInfo(self.timezone)
 
     @field_validator("branded_hashtags")
     @classmethod

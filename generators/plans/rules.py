@@ -11,7 +11,8 @@ function; `check_plan` runs them all. The figures are stated here, once:
   than half its posts (+ 1) in the period's first half;
 - no two items of one rubric back to back on a platform, unless the request allows it;
 - no topic repeated in the plan, or too close to one of the brand's recent posts (by meaning:
-  cosine similarity of the e5 embeddings at or over TOPIC_SIMILARITY);
+  cosine similarity of their e5 query embeddings at or over TOPIC_SIMILARITY; a recent post
+  by its opening line);
 - every item inside the period and on one of its platform's slots (an event's post keeps the
   slot's time but may fall on another weekday: the event's date); each event on its date.
 """
@@ -40,7 +41,7 @@ COMMERCIAL_CAP = {
     CommunityFormat.COMMERCIAL: 0.70,  # only-commercial content «causes boredom and negativity»
 }
 GAP_FACTOR = 1.5
-TOPIC_SIMILARITY = 0.92
+TOPIC_SIMILARITY = 0.93  # e5-small query vectors: see generators/plans/topics.py
 
 Similar = Callable[[Sequence[str], Sequence[str]], list[list[float]]]
 """Cosine similarities of every text on the left to every text on the right."""
