@@ -1,0 +1,260 @@
+"""The offline plan composer: a plan that keeps every rule, built from the cadence, the
+rubrics and the brand's own material without any model. Also what repair falls back on.
+
+Slots are spread evenly over each platform's allowed weekdays and times; events take the slot
+of their date (or one moved there); rubrics are dealt by their remaining quota, never one
+rubric twice in a row on a platform and, in an interest or mixed community, never two
+commercial posts in a row; topics come from the ideas given per rubric (the brand's guide and
+past posts, see the plan service), none repeated by meaning."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from brand_voice.profile import CommunityFormat
+from generators.plans.rules import (
+    COMMERCIAL_CAP,
+    TOPIC_SIMILARITY,
+    PlanFrame,
+    RubricTarget,
+    Similar,
+)
+from generators.plans.schemas import EventKind, PlanEvent, PlanItem
+from generators.plans.slots import DEFAULT_TIMES
+from storage.enums import Platform, Rubric
+
+EVENT_CATEGORIES = {
+    EventKind.PROMOTION: (Rubric.COMMERCIAL, Rubric.NEWS),
+    EventKind.LAUNCH: (Rubric.NEWS, Rubric.COMMERCIAL),
+    EventKind.HOLIDAY: (Rubric.ENTERTAINING, Rubric.NEWS),
+    EventKind.NEWS: (Rubric.NEWS, Rubric.EDUCATIONAL),
+}
+_GOALS = {
+    "ru": {
+        Rubric.EDUCATIONAL: "сохранения и доверие к экспертизе",
+        Rubric.ENTERTAINING: "охват и репосты",
+        Rubric.COMMERCIAL: "переходы и заказы",
+        Rubric.UGC: "вовлечение сообщества",
+        Rubric.NEWS: "узнаваемость и доверие",
+    },
+    "en": {
+        Rubric.EDUCATIONAL: "saves and trust in our expertise",
+        Rubric.ENTERTAINING: "reach and shares",
+        Rubric.COMMERCIAL: "clicks and sign-ups",
+        Rubric.UGC: "community engagement",
+        Rubric.NEWS: "awareness and trust",
+    },
+}
+
+
+@dataclass
+class _Slot:
+    at: datetime
+    platform: Platform
+    event: PlanEvent | None = None
+
+
+def compose_plan(
+    frame: PlanFrame,
+    ideas: Mapping[str, Sequence[str]],
+    similar: Similar,
+    language: str = "ru",
+    goals: Sequence[str] = (),
+    descriptions: Mapping[str, str] | None = None,
+) -> list[PlanItem]:
+    """A plan for `frame`, in time order; `ideas` are candidate topics per rubric name."""
+    slots = sorted(_slots(frame), key=lambda s: (s.at, s.platform.value))
+    quotas = _quotas(frame, len(slots))
+    topics = _Topics(ideas, frame, similar)
+    order: dict[Platform, list[int]] = defaultdict(list)
+    for i, slot in enumerate(slots):
+        order[slot.platform].append(i)
+    place = {i: (slot.platform, k) for slot in slots for k, i in enumerate(order[slot.platform])}
+    assigned: dict[int, RubricTarget] = {}
+
+    def neighbours(i: int) -> list[RubricTarget]:
+        platform, k = place[i]
+        seq = order[platform]
+        around = [seq[k - 1] if k > 0 else None, seq[k + 1] if k + 1 < len(seq) else None]
+        return [assigned[j] for j in around if j is not None and j in assigned]
+
+    # Events are fixed points: their rubrics first, then the rest dealt around them.
+    for events_first in (True, False):
+        for i, slot in enumerate(slots):
+            if (slot.event is not None) is events_first:
+                rubric = _pick(frame, quotas, neighbours(i), slot.event, topics.has_ideas)
+                quotas[rubric.name] -= 1
+                assigned[i] = rubric
+    items: list[PlanItem] = []
+    for n, slot in enumerate(slots):
+        rubric = assigned[n]
+        topic = topics.take(rubric.name, slot.event, language)
+        goal = (
+            goals[n % len(goals)] if goals else _GOALS.get(language, _GOALS["en"])[rubric.category]
+        )
+        items.append(
+            PlanItem(
+                at=slot.at,
+                platform=slot.platform,
+                rubric=rubric.name,
+                category=rubric.category,
+                topic=topic,
+                goal=goal,
+                copy_brief=_copy_brief(rubric, topic, goal, language, descriptions or {}),
+                design_brief=_design_brief(topic, slot.platform, language),
+                event=slot.event.title if slot.event else None,
+            )
+        )
+    return items
+
+
+def _slots(frame: PlanFrame) -> list[_Slot]:
+    out: list[_Slot] = []
+    first = next(iter(frame.cadence))
+    for platform, cadence in frame.cadence.items():
+        times = sorted(cadence.times) or [DEFAULT_TIMES[0]]
+        days = [
+            frame.starts_on + timedelta(days=d)
+            for d in range(frame.days)
+            if not cadence.days
+            or (frame.starts_on + timedelta(days=d)).isoweekday() in cadence.days
+        ]
+        candidates = [datetime.combine(day, t, frame.tz) for day in days for t in times]
+        count = min(frame.expected(platform), len(candidates))
+        picked = [candidates[math.floor((k + 0.5) * len(candidates) / count)] for k in range(count)]
+        mine = [_Slot(at, platform) for at in picked]
+        for event in frame.events:
+            if platform in (event.platforms or [first]):
+                _place(mine, event, frame, times[0])
+        out += mine
+    return out
+
+
+def _place(slots: list[_Slot], event: PlanEvent, frame: PlanFrame, at: time) -> None:
+    """Give the event the slot on its date, or move the nearest free slot there."""
+    free = [s for s in slots if s.event is None]
+    on_day = [s for s in free if s.at.astimezone(frame.tz).date() == event.on]
+    if on_day:
+        on_day[0].event = event
+        return
+    if not free:
+        return
+    target = datetime.combine(event.on, at, frame.tz)
+    nearest = min(free, key=lambda s: abs(s.at - target))
+    nearest.at, nearest.event = target, event
+    slots.sort(key=lambda s: s.at)
+
+
+def _quotas(frame: PlanFrame, total: int) -> dict[str, int]:
+    """Items per rubric by largest remainder, the commercial share held under its cap."""
+    cap = math.floor(COMMERCIAL_CAP[frame.community] * total)
+    if frame.community is CommunityFormat.COMMERCIAL:
+        cap = min(cap, total - 1)  # never only commercial
+    exact = {r.name: r.share * total for r in frame.rubrics}
+    quotas = {name: math.floor(v) for name, v in exact.items()}
+    for name in sorted(exact, key=lambda k: exact[k] - quotas[k], reverse=True):
+        if sum(quotas.values()) >= total:
+            break
+        quotas[name] += 1
+    commercial = [r.name for r in frame.rubrics if r.category is Rubric.COMMERCIAL]
+    others = [r.name for r in frame.rubrics if r.category is not Rubric.COMMERCIAL]
+    while others and sum(quotas[c] for c in commercial) > cap:
+        biggest = max(commercial, key=lambda c: quotas[c])
+        quotas[biggest] -= 1
+        quotas[max(others, key=lambda o: exact[o] - quotas[o])] += 1
+    return quotas
+
+
+def _pick(
+    frame: PlanFrame,
+    quotas: Mapping[str, int],
+    neighbours: Sequence[RubricTarget],
+    event: PlanEvent | None,
+    has_ideas: Callable[[str], bool],
+) -> RubricTarget:
+    dilute = frame.community is not CommunityFormat.COMMERCIAL
+
+    def allowed(rubric: RubricTarget) -> bool:
+        for other in neighbours:
+            if rubric.name == other.name and not frame.same_rubric_in_a_row:
+                return False
+            if dilute and rubric.category is other.category is Rubric.COMMERCIAL:
+                return False
+        return True
+
+    ranked = sorted(frame.rubrics, key=lambda r: (-quotas[r.name], -r.share, r.name))
+    if event is not None:  # the event's categories in turn: with quota left, then without
+        for need_quota in (True, False):
+            for category in EVENT_CATEGORIES[event.kind]:
+                for rubric in ranked:
+                    matches = rubric.category is category and allowed(rubric)
+                    if matches and (quotas[rubric.name] > 0 or not need_quota):
+                        return rubric
+    choices = [r for r in ranked if allowed(r)] or ranked
+    # A rubric with its quota left and ideas left; then ideas (a share slightly off beats a
+    # repeated topic); then the quota.
+    preferences: tuple[Callable[[RubricTarget], bool], ...] = (
+        lambda r: quotas[r.name] > 0 and has_ideas(r.name),
+        lambda r: has_ideas(r.name),
+        lambda r: quotas[r.name] > 0,
+    )
+    for prefer in preferences:
+        found = next((r for r in choices if prefer(r)), None)
+        if found is not None:
+            return found
+    return choices[0]
+
+
+class _Topics:
+    """Each rubric's ideas in turn, none too close to a topic already used or a recent post."""
+
+    def __init__(self, ideas: Mapping[str, Sequence[str]], frame: PlanFrame, similar: Similar):
+        self._ideas = {name: list(values) for name, values in ideas.items()}
+        self._similar = similar
+        self._used: list[str] = list(frame.recent_topics)
+        self._issue: dict[str, int] = defaultdict(int)
+
+    def has_ideas(self, rubric: str) -> bool:
+        """Whether the rubric has an idea not yet used (fresh or not)."""
+        return bool(self._ideas.get(rubric))
+
+    def take(self, rubric: str, event: PlanEvent | None, language: str) -> str:
+        if event is not None:
+            return self._use(event.title)
+        queue = self._ideas.get(rubric, [])
+        while queue:
+            idea = queue.pop(0).strip()
+            if len(idea) >= 3 and self._fresh(idea):
+                return self._use(idea[:300])
+        self._issue[rubric] += 1  # no idea left: a numbered issue of the rubric
+        word = "выпуск" if language == "ru" else "issue"
+        return self._use(f"«{rubric}», {word} {self._issue[rubric]}")
+
+    def _fresh(self, idea: str) -> bool:
+        if not self._used:
+            return True
+        return max(self._similar([idea], self._used)[0]) < TOPIC_SIMILARITY
+
+    def _use(self, topic: str) -> str:
+        self._used.append(topic)
+        return topic
+
+
+def _copy_brief(
+    rubric: RubricTarget, topic: str, goal: str, language: str, descriptions: Mapping[str, str]
+) -> str:
+    about = descriptions.get(rubric.name, "")
+    if language == "ru":
+        text = f"Рубрика «{rubric.name}». Тема: {topic}. Цель: {goal}."
+        return f"{text} {about}".strip()
+    return f"Rubric “{rubric.name}”. Topic: {topic}. Goal: {goal}. {about}".strip()
+
+
+def _design_brief(topic: str, platform: Platform, language: str) -> str:
+    if language == "ru":
+        return f"Карточка в фирменном стиле для {platform.value}: «{topic}», минимум текста."
+    return f"A card in the brand's style for {platform.value}: “{topic}”, little text."
