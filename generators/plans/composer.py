@@ -52,7 +52,9 @@ _GOALS = {
 
 
 @dataclass
-class _Slot:
+class Place:
+    """A place in the plan: when, where, and the event it is for."""
+
     at: datetime
     platform: Platform
     event: PlanEvent | None = None
@@ -67,9 +69,10 @@ def compose_plan(
     descriptions: Mapping[str, str] | None = None,
 ) -> list[PlanItem]:
     """A plan for `frame`, in time order; `ideas` are candidate topics per rubric name."""
-    slots = sorted(_slots(frame), key=lambda s: (s.at, s.platform.value))
-    quotas = _quotas(frame, len(slots))
+    slots = sorted(plan_places(frame), key=lambda s: (s.at, s.platform.value))
+    quotas = rubric_quotas(frame, len(slots))
     topics = _Topics(ideas, frame, similar)
+    style = _Style(language, goals, descriptions or {})
     order: dict[Platform, list[int]] = defaultdict(list)
     for i, slot in enumerate(slots):
         order[slot.platform].append(i)
@@ -89,31 +92,67 @@ def compose_plan(
                 rubric = _pick(frame, quotas, neighbours(i), slot.event, topics.has_ideas)
                 quotas[rubric.name] -= 1
                 assigned[i] = rubric
-    items: list[PlanItem] = []
-    for n, slot in enumerate(slots):
-        rubric = assigned[n]
-        topic = topics.take(rubric.name, slot.event, language)
-        goal = (
-            goals[n % len(goals)] if goals else _GOALS.get(language, _GOALS["en"])[rubric.category]
-        )
-        items.append(
-            PlanItem(
-                at=slot.at,
-                platform=slot.platform,
-                rubric=rubric.name,
-                category=rubric.category,
-                topic=topic,
-                goal=goal,
-                copy_brief=_copy_brief(rubric, topic, goal, language, descriptions or {}),
-                design_brief=_design_brief(topic, slot.platform, language),
-                event=slot.event.title if slot.event else None,
-            )
-        )
-    return items
+    return [
+        _item(slot, assigned[n], topics.take(assigned[n].name, slot.event, language), n, style)
+        for n, slot in enumerate(slots)
+    ]
 
 
-def _slots(frame: PlanFrame) -> list[_Slot]:
-    out: list[_Slot] = []
+@dataclass(frozen=True)
+class Hole:
+    """A place that needs a new item, and the rubric it should be."""
+
+    place: Place
+    rubric: RubricTarget
+
+
+@dataclass(frozen=True)
+class _Style:
+    language: str
+    goals: Sequence[str]
+    descriptions: Mapping[str, str]
+
+
+def fill_holes(
+    frame: PlanFrame,
+    holes: Sequence[Hole],
+    existing: Sequence[PlanItem],
+    ideas: Mapping[str, Sequence[str]],
+    similar: Similar,
+    language: str = "ru",
+    goals: Sequence[str] = (),
+    descriptions: Mapping[str, str] | None = None,
+) -> list[PlanItem]:
+    """New items for the holes repair left, from the ideas, none repeating `existing`."""
+    topics = _Topics(ideas, frame, similar, [i.topic for i in existing])
+    style = _Style(language, goals, descriptions or {})
+    return [
+        _item(h.place, h.rubric, topics.take(h.rubric.name, h.place.event, language), n, style)
+        for n, h in enumerate(holes)
+    ]
+
+
+def _item(place: Place, rubric: RubricTarget, topic: str, n: int, style: _Style) -> PlanItem:
+    goals = _GOALS.get(style.language, _GOALS["en"])
+    goal = style.goals[n % len(style.goals)] if style.goals else goals[rubric.category]
+    return PlanItem(
+        at=place.at,
+        platform=place.platform,
+        rubric=rubric.name,
+        category=rubric.category,
+        topic=topic,
+        goal=goal,
+        copy_brief=_copy_brief(rubric, topic, goal, style.language, style.descriptions),
+        design_brief=_design_brief(topic, place.platform, style.language),
+        event=place.event.title if place.event else None,
+    )
+
+
+def plan_places(frame: PlanFrame) -> list[Place]:
+    """Each platform's posts spread evenly over its allowed weekdays and times, events on
+    their dates: the grid a plan is laid on (the composer fills it; repair moves items onto
+    it)."""
+    out: list[Place] = []
     first = next(iter(frame.cadence))
     for platform, cadence in frame.cadence.items():
         times = sorted(cadence.times) or [DEFAULT_TIMES[0]]
@@ -126,7 +165,7 @@ def _slots(frame: PlanFrame) -> list[_Slot]:
         candidates = [datetime.combine(day, t, frame.tz) for day in days for t in times]
         count = min(frame.expected(platform), len(candidates))
         picked = [candidates[math.floor((k + 0.5) * len(candidates) / count)] for k in range(count)]
-        mine = [_Slot(at, platform) for at in picked]
+        mine = [Place(at, platform) for at in picked]
         for event in frame.events:
             if platform in (event.platforms or [first]):
                 _place(mine, event, frame, times[0])
@@ -134,7 +173,7 @@ def _slots(frame: PlanFrame) -> list[_Slot]:
     return out
 
 
-def _place(slots: list[_Slot], event: PlanEvent, frame: PlanFrame, at: time) -> None:
+def _place(slots: list[Place], event: PlanEvent, frame: PlanFrame, at: time) -> None:
     """Give the event the slot on its date, or move the nearest free slot there."""
     free = [s for s in slots if s.event is None]
     on_day = [s for s in free if s.at.astimezone(frame.tz).date() == event.on]
@@ -149,7 +188,7 @@ def _place(slots: list[_Slot], event: PlanEvent, frame: PlanFrame, at: time) -> 
     slots.sort(key=lambda s: s.at)
 
 
-def _quotas(frame: PlanFrame, total: int) -> dict[str, int]:
+def rubric_quotas(frame: PlanFrame, total: int) -> dict[str, int]:
     """Items per rubric by largest remainder, the commercial share held under its cap."""
     cap = math.floor(COMMERCIAL_CAP[frame.community] * total)
     if frame.community is CommunityFormat.COMMERCIAL:
@@ -212,10 +251,16 @@ def _pick(
 class _Topics:
     """Each rubric's ideas in turn, none too close to a topic already used or a recent post."""
 
-    def __init__(self, ideas: Mapping[str, Sequence[str]], frame: PlanFrame, similar: Similar):
+    def __init__(
+        self,
+        ideas: Mapping[str, Sequence[str]],
+        frame: PlanFrame,
+        similar: Similar,
+        used: Sequence[str] = (),
+    ) -> None:
         self._ideas = {name: list(values) for name, values in ideas.items()}
         self._similar = similar
-        self._used: list[str] = list(frame.recent_topics)
+        self._used: list[str] = [*frame.recent_topics, *used]
         self._issue: dict[str, int] = defaultdict(int)
 
     def has_ideas(self, rubric: str) -> bool:
