@@ -10,7 +10,7 @@ import pytest
 
 from brand_voice.profile import BrandProfile, CommunityFormat
 from generators.plans.frame import plan_frame
-from generators.plans.schemas import Cadence, PlanEvent, PlanRequest
+from generators.plans.schemas import Cadence, PlanEvent, PlanRequest, Weekday
 from generators.plans.slots import PastPost
 from storage.enums import Platform
 from storage.errors import ErrorCode, PostcraftError
@@ -45,7 +45,14 @@ def test_slots_come_from_history_when_not_asked_and_say_how() -> None:
     assert (slots.days, slots.times) == (frozenset({2, 4}), frozenset({time(19)}))
     assert framed.slot_choices[0].from_history
     asked = _request(
-        cadence=[Cadence(platform=Platform.VK, posts_per_week=2, days=[1, 5], times=[time(9)])]
+        cadence=[
+            Cadence(
+                platform=Platform.VK,
+                posts_per_week=2,
+                days=[Weekday.MON, Weekday.FRI],
+                times=[time(9)],
+            )
+        ]
     )
     framed = plan_frame(asked, PROFILE, history, [], NOW, first_plan=True)
     assert framed.frame.cadence[Platform.VK].days == frozenset({1, 5})
