@@ -15,12 +15,14 @@ from generators.drafts.service import write_drafts
 from generators.hashtags.schemas import HashtagRequest
 from generators.hashtags.service import hashtag_sets
 from generators.llm.port import Completion
+from generators.plans.schemas import PlanRequest
+from generators.plans.service import write_plan
 from generators.runtime import Runtime
 from storage.db import transaction
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
 from storage.jobs import JobOutcome, JobUsage, claim_job, fail_job, finish_job
-from storage.models import Brand, Job
+from storage.models import Brand, Job, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +167,26 @@ def _hashtags(rt: Runtime, job: Job) -> JobOutcome:
     return JobOutcome(rows=[], result={"hashtags": sets}, profile_version=brand.profile_version)
 
 
+def _plan(rt: Runtime, job: Job) -> JobOutcome:
+    brand = _brand(rt, job)
+    request = PlanRequest.model_validate(job.request)
+    with rt.sessions() as session:
+        written = write_plan(session, rt.store, brand, request, job.id, utcnow())
+    result = {
+        "plan_id": written.plan.id,
+        "items": len(written.items),
+        "passed": written.report.passed,
+    }
+    return JobOutcome(
+        rows=[written.plan, *written.items],
+        result=result,
+        profile_version=brand.profile_version,
+    )
+
+
 HANDLERS: dict[JobKind, Callable[[Runtime, Job], JobOutcome]] = {
     JobKind.DRAFT: _draft,
     JobKind.INGEST: _ingest,
     JobKind.HASHTAGS: _hashtags,
+    JobKind.PLAN: _plan,
 }

@@ -24,6 +24,7 @@ class JobKind(StrEnum):
     DRAFT = "draft"
     INGEST = "ingest"
     HASHTAGS = "hashtags"
+    PLAN = "plan"
 
 
 class Queue(StrEnum):

@@ -4,12 +4,13 @@ audit trail of their review."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -24,7 +25,16 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.enums import DocumentKind, JobKind, JobStatus, Platform, Queue, ReviewState, Role
+from storage.enums import (
+    DocumentKind,
+    JobKind,
+    JobStatus,
+    Platform,
+    Queue,
+    ReviewState,
+    Role,
+    Rubric,
+)
 
 
 def new_id() -> str:
@@ -289,6 +299,53 @@ class Draft(Base):
     )
     sent_back_version: Mapped[int | None] = mapped_column(Integer, default=None)
     """The version a send-back left the draft at: it goes back to review only once changed."""
+
+
+class Plan(Base):
+    """A content plan, the result of a plan job: its period, the check report, and its place
+    in the approval step."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_brand_created", "brand_id", "created_at", "id"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    generator: Mapped[str] = mapped_column(String(64))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """How the frame was set: slots from history (with figures), default rubrics, changes."""
+    review_state: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.DRAFT, server_default=ReviewState.DRAFT.value
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlanItem(Base):
+    """One post of a plan: when, where, the rubric, the topic and the briefs."""
+
+    __tablename__ = "plan_items"
+    __table_args__ = (Index("ix_plan_items_plan_at", "plan_id", "at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    brand_id: Mapped[str] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    platform: Mapped[Platform] = mapped_column(_enum(Platform))
+    rubric: Mapped[str] = mapped_column(String(120))
+    category: Mapped[Rubric] = mapped_column(_enum(Rubric))
+    topic: Mapped[str] = mapped_column(String(300))
+    goal: Mapped[str] = mapped_column(String(300), default="")
+    copy_brief: Mapped[str] = mapped_column(Text, default="")
+    design_brief: Mapped[str] = mapped_column(Text, default="")
+    event: Mapped[str | None] = mapped_column(String(200), default=None)
+    review_state: Mapped[ReviewState] = mapped_column(
+        _enum(ReviewState), default=ReviewState.DRAFT, server_default=ReviewState.DRAFT.value
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    sent_back_version: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class AuditEvent(Base):

@@ -7,8 +7,9 @@ function; `check_plan` runs them all. The figures are stated here, once:
 - the commercial share at most COMMERCIAL_CAP[community format], never only commercial, and in
   an interest or mixed community no two commercial posts in a row on a platform;
 - cadence: each platform gets its posts a week (± 1 over the period), no gap between posts (or
-  from the period's start, or to its end) longer than GAP_FACTOR × the interval, and no more
-  than half its posts (+ 1) in the period's first half;
+  from the period's start, or to its end) longer than `gap_limit` of the interval (GAP_FACTOR ×
+  the interval, or the interval plus a weekend, whichever is longer: five posts a week on
+  weekdays is an even cadence), and no more than half its posts (+ 1) in the first half;
 - no two items of one rubric back to back on a platform, unless the request allows it;
 - no topic repeated in the plan, or too close to one of the brand's recent posts (by meaning:
   cosine similarity of their e5 query embeddings at or over TOPIC_SIMILARITY; a recent post
@@ -41,6 +42,7 @@ COMMERCIAL_CAP = {
     CommunityFormat.COMMERCIAL: 0.70,  # only-commercial content «causes boredom and negativity»
 }
 GAP_FACTOR = 1.5
+WEEKEND = timedelta(days=2)
 TOPIC_SIMILARITY = 0.93  # e5-small query vectors: see generators/plans/topics.py
 
 Similar = Callable[[Sequence[str], Sequence[str]], list[list[float]]]
@@ -121,6 +123,11 @@ class PlanFrame:
     def interval(self, platform: Platform) -> timedelta:
         """The time between two posts at the platform's cadence."""
         return timedelta(days=7) / self.cadence[platform].posts_per_week
+
+
+def gap_limit(interval: timedelta) -> timedelta:
+    """The longest stretch without a post that a cadence of this interval allows."""
+    return max(interval * GAP_FACTOR, interval + WEEKEND)
 
 
 def check_plan(items: Sequence[PlanItem], frame: PlanFrame, similar: Similar) -> PlanReport:
@@ -204,7 +211,7 @@ def _counts_and_gaps(items: Sequence[PlanItem], frame: PlanFrame) -> list[PlanVi
             found.append(_error("wrong_frequency", message, *mine))
         if not mine:
             continue
-        limit = frame.interval(platform) * GAP_FACTOR
+        limit = gap_limit(frame.interval(platform))
         stamps = [frame.start(), *(items[i].at for i in mine), frame.end()]
         for k, (a, b) in enumerate(itertools.pairwise(stamps)):
             if b - a > limit:

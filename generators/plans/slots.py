@@ -1,5 +1,6 @@
 """Posting slots from the brand's own history: the weekdays and hours at which its past posts
-on a platform drew the best engagement, with the figures that chose them. A platform with too
+on a platform drew the best engagement (among the weekday sets that keep the gap rule), with
+the figures that chose them. A platform with too
 little history gets even defaults, and says so."""
 
 from __future__ import annotations
@@ -7,10 +8,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from itertools import combinations, pairwise
 from statistics import fmean
 from zoneinfo import ZoneInfo
 
+from generators.plans.rules import gap_limit
 from storage.enums import Platform
 
 MIN_POSTS = 2  # a weekday or an hour needs this many past posts to be ranked
@@ -91,11 +94,30 @@ def best_slots(
     if len(day_rank) < want_days or not hour_rank:
         days = tuple(range(1, 8)) if want_days >= 7 else EVEN_DAYS[want_days]
         return SlotChoice(platform, days, DEFAULT_TIMES[:times], "none", ())
-    days = tuple(sorted(d for d, _, _ in day_rank[:want_days]))
+    days = _spread_days(day_rank, want_days)
     hours = tuple(time(h) for h, _, _ in hour_rank[:times])
     figures = [SlotFigure(_DAY[d], n, round(m, 5)) for d, n, m in day_rank]
     figures += [SlotFigure(f"{h:02d}:00", n, round(m, 5)) for h, n, m in hour_rank]
     return SlotChoice(platform, days, hours, measure, tuple(figures))
+
+
+def _spread_days(day_rank: list[tuple[int, int, float]], want: int) -> tuple[int, ...]:
+    """The `want` weekdays of the best total engagement whose cadence keeps the gap rule
+    (rules.gap_limit): the best days alone may be Mon, Tue and Wed, which leaves five days
+    without a post."""
+    if want >= 7:
+        return tuple(range(1, 8))
+    score = {d: m for d, _, m in day_rank}
+    limit_days = gap_limit(timedelta(days=7) / want) / timedelta(days=1)
+    best: tuple[float, tuple[int, ...]] | None = None
+    for days in combinations(range(1, 8), want):
+        gaps = [b - a for a, b in pairwise(days)] + [days[0] + 7 - days[-1]]
+        if max(gaps) > limit_days:
+            continue
+        total = sum(score.get(d, 0.0) for d in days)
+        if best is None or total > best[0]:
+            best = (total, days)
+    return best[1] if best else EVEN_DAYS[want]
 
 
 def _ranked(groups: dict[int, list[float]]) -> list[tuple[int, int, float]]:

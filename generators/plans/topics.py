@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
 from generators.plans.rules import Similar
-from retrieval.embeddings import Embedder
+
+
+class QueryEmbedder(Protocol):
+    """What embeds a short text as a query (an Embedder, or the VectorStore with its cache)."""
+
+    def embed_query(self, text: str) -> list[float]: ...
+
 
 OPENING_CHARS = 120
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s|\n")
 
 
-def topic_similarity(embedder: Embedder) -> Similar:
+def topic_similarity(embedder: QueryEmbedder) -> Similar:
     """Cosine similarities by the embedder's query vectors (symmetric: both sides are short
     topics). Calibrated on e5-small (tests/generators/plans/test_topics.py): paraphrases score
     0.94–0.98, different topics of one brand 0.80–0.925, hence rules.TOPIC_SIMILARITY."""
