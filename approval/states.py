@@ -37,14 +37,19 @@ ALLOWED: dict[Action, frozenset[Role]] = {
 """Copywriters submit; managers and admins decide."""
 
 
-def next_state(state: ReviewState, action: Action, role: Role) -> ReviewState:
-    """Where `action` by someone with `role` takes an item in `state`; FORBIDDEN for a role
-    that may not take it, REVIEW_NOT_ALLOWED for a move the machine does not have."""
+def check_role(action: Action, role: Role) -> None:
+    """FORBIDDEN unless someone with `role` may take `action`."""
     if role not in ALLOWED[action]:
         who = " or ".join(sorted(r.value for r in ALLOWED[action]))
         raise PostcraftError(
             ErrorCode.FORBIDDEN, f"Only a {who} may {action.value.replace('_', ' ')}"
         )
+
+
+def next_state(state: ReviewState, action: Action, role: Role) -> ReviewState:
+    """Where `action` by someone with `role` takes an item in `state`; FORBIDDEN for a role
+    that may not take it, REVIEW_NOT_ALLOWED for a move the machine does not have."""
+    check_role(action, role)
     target = TRANSITIONS.get((state, action))
     if target is None:
         raise PostcraftError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,21 @@ def find_visible_draft(session: Session, principal: Principal, draft_id: str) ->
     return session.scalars(
         select(Draft).where(Draft.id == draft_id, in_scope(principal, Draft.brand_id))
     ).one_or_none()
+
+
+def visible_drafts(
+    session: Session, principal: Principal, brand_id: str, draft_ids: Sequence[str]
+) -> dict[str, Draft]:
+    """Those of `draft_ids` that are drafts of the brand and visible to the caller, by id (one
+    query)."""
+    rows = session.scalars(
+        select(Draft).where(
+            Draft.id.in_(set(draft_ids)),
+            Draft.brand_id == brand_id,
+            in_scope(principal, Draft.brand_id),
+        )
+    )
+    return {d.id: d for d in rows}
 
 
 def job_drafts(session: Session, job_id: str) -> list[Draft]:

@@ -23,8 +23,9 @@ from api.review_schemas import (
 from api.schemas import DraftRead
 from approval.repository import AuditKey, brand_trail, subject_trail
 from approval.service import DRAFT, review_draft
+from approval.states import check_role
 from storage.access import Principal, check_brand
-from storage.drafts import find_visible_draft
+from storage.drafts import find_visible_draft, visible_drafts
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Draft
 
@@ -70,18 +71,18 @@ def review_many(
     Each draft moves or not on its own: the answer says which and why (a stale version, a
     draft that fails its checks, a move its state does not have)."""
     check_brand(session, principal, brand_id)
+    check_role(body.action, principal.role)  # the role, not a draft: the whole request
+    drafts = visible_drafts(session, principal, brand_id, [item.id for item in body.items])
     outcomes: list[BulkOutcome] = []
     for item in body.items:
-        draft = find_visible_draft(session, principal, item.id)
+        draft = drafts.get(item.id)
         try:
-            if draft is None or draft.brand_id != brand_id:
+            if draft is None:
                 raise PostcraftError(
                     ErrorCode.DRAFT_NOT_FOUND, f"No draft {item.id} in brand {brand_id}"
                 )
             review_draft(session, principal, draft, body.action, item.version, body.comment)
         except PostcraftError as exc:  # nothing of this draft was written: see review_draft
-            if exc.code is ErrorCode.FORBIDDEN:
-                raise  # the role, not the draft: the whole request is refused
             outcomes.append(
                 BulkOutcome(id=item.id, moved=False, error=exc.code.value, detail=exc.detail)
             )

@@ -18,10 +18,11 @@ from datetime import datetime, time, timedelta
 from brand_voice.profile import CommunityFormat
 from generators.plans.rules import (
     COMMERCIAL_CAP,
-    TOPIC_SIMILARITY,
     PlanFrame,
     RubricTarget,
     Similar,
+    clash,
+    repeated,
 )
 from generators.plans.schemas import EventKind, PlanEvent, PlanItem
 from generators.plans.slots import DEFAULT_TIMES
@@ -215,15 +216,11 @@ def _pick(
     event: PlanEvent | None,
     has_ideas: Callable[[str], bool],
 ) -> RubricTarget:
-    dilute = frame.community is not CommunityFormat.COMMERCIAL
-
     def allowed(rubric: RubricTarget) -> bool:
-        for other in neighbours:
-            if rubric.name == other.name and not frame.same_rubric_in_a_row:
-                return False
-            if dilute and rubric.category is other.category is Rubric.COMMERCIAL:
-                return False
-        return True
+        return not any(
+            clash((other.name, other.category), (rubric.name, rubric.category), frame)
+            for other in neighbours
+        )
 
     ranked = sorted(frame.rubrics, key=lambda r: (-quotas[r.name], -r.share, r.name))
     if event is not None:  # the event's categories in turn: with quota left, then without
@@ -280,9 +277,7 @@ class _Topics:
         return self._use(f"«{rubric}», {word} {self._issue[rubric]}")
 
     def _fresh(self, idea: str) -> bool:
-        if not self._used:
-            return True
-        return max(self._similar([idea], self._used)[0]) < TOPIC_SIMILARITY
+        return repeated(idea, self._used, self._similar) is None
 
     def _use(self, topic: str) -> str:
         self._used.append(topic)

@@ -15,9 +15,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from brand_voice.profile import CommunityFormat
 from generators.plans.composer import Hole, Place, plan_places, rubric_quotas
-from generators.plans.rules import TOPIC_SIMILARITY, PlanFrame, RubricTarget, Similar
+from generators.plans.rules import PlanFrame, RubricTarget, Similar, clash, repeated
 from generators.plans.schemas import PlanItem
 from storage.enums import Platform, Rubric
 
@@ -65,10 +64,9 @@ def _fresh(
     kept: list[PlanItem] = []
     seen = list(frame.recent_topics)
     for item in sorted(items, key=lambda i: i.at):
-        scores = similar([item.topic], seen)[0] if seen else []
-        best = max(range(len(scores)), key=scores.__getitem__) if scores else None
-        if best is not None and scores[best] >= TOPIC_SIMILARITY:
-            changes.append(f"dropped «{item.topic}»: it repeats «{seen[best][:120]}»")
+        j = repeated(item.topic, seen, similar)
+        if j is not None:
+            changes.append(f"dropped «{item.topic}»: it repeats «{seen[j][:120]}»")
             continue
         kept.append(item)
         seen.append(item.topic)
@@ -96,7 +94,6 @@ def _lay(
     quotas: dict[str, int],
     changes: list[str],
 ) -> tuple[list[PlanItem], list[Hole]]:
-    dilute = frame.community is not CommunityFormat.COMMERCIAL
     waiting: dict[Platform, list[PlanItem]] = defaultdict(list)
     for item in sorted(items, key=lambda i: i.at):
         waiting[item.platform].append(item)
@@ -105,16 +102,11 @@ def _lay(
         left[item.rubric] -= 1
     laid: list[PlanItem] = []
     holes: list[Hole] = []
-    previous: dict[Platform, RubricTarget | PlanItem] = {}
+    previous: dict[Platform, tuple[str, Rubric]] = {}
 
     def clashes(rubric: str, category: Rubric, platform: Platform) -> bool:
         before = previous.get(platform)
-        if before is None:
-            return False
-        name = before.name if isinstance(before, RubricTarget) else before.rubric
-        if name == rubric and not frame.same_rubric_in_a_row:
-            return True
-        return dilute and category is before.category is Rubric.COMMERCIAL
+        return before is not None and clash(before, (rubric, category), frame) is not None
 
     for place in places:
         queue = waiting[place.platform]
@@ -130,13 +122,13 @@ def _lay(
             rubric = _wanted(open_to or list(frame.rubrics), left)
             left[rubric.name] -= 1
             holes.append(Hole(place, rubric))
-            previous[place.platform] = rubric
+            previous[place.platform] = (rubric.name, rubric.category)
             continue
         queue.remove(chosen)
         if chosen.at != place.at:
             changes.append(f"moved «{chosen.topic}» to {place.at:%Y-%m-%d %H:%M}")
         laid.append(chosen.model_copy(update={"at": place.at}))
-        previous[place.platform] = chosen
+        previous[place.platform] = (chosen.rubric, chosen.category)
     for platform, rest in waiting.items():
         for item in rest:
             changes.append(f"dropped «{item.topic}»: {platform.value} has no place left for it")

@@ -24,7 +24,7 @@ import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,7 +101,7 @@ class PlanFrame:
     community: CommunityFormat
     events: tuple[PlanEvent, ...] = ()
     same_rubric_in_a_row: bool = False
-    recent_topics: tuple[str, ...] = field(default=())
+    recent_topics: tuple[str, ...] = ()
 
     @property
     def ends_on(self) -> date:
@@ -230,24 +230,33 @@ def _counts_and_gaps(items: Sequence[PlanItem], frame: PlanFrame) -> list[PlanVi
     return found
 
 
+def clash(first: tuple[str, Rubric], then: tuple[str, Rubric], frame: PlanFrame) -> str | None:
+    """Why a post of rubric `then` (name, category) may not follow one of `first` on a
+    platform: "rubric_in_a_row", "commercial_in_a_row", or None when it may. The one rule the
+    checks, the composer and repair all use."""
+    if not frame.same_rubric_in_a_row and first[0].casefold() == then[0].casefold():
+        return "rubric_in_a_row"
+    diluted = frame.community is not CommunityFormat.COMMERCIAL
+    if diluted and first[1] is then[1] is Rubric.COMMERCIAL:
+        return "commercial_in_a_row"
+    return None
+
+
 def _in_a_row(items: Sequence[PlanItem], frame: PlanFrame) -> list[PlanViolation]:
     found = []
-    dilute = frame.community is not CommunityFormat.COMMERCIAL
     for platform, mine in _by_platform(items).items():
         for a, b in itertools.pairwise(mine):
             first, second = items[a], items[b]
-            if (
-                not frame.same_rubric_in_a_row
-                and first.rubric.casefold() == second.rubric.casefold()
-            ):
+            code = clash((first.rubric, first.category), (second.rubric, second.category), frame)
+            if code == "rubric_in_a_row":
                 message = f"{platform.value}: two «{first.rubric}» posts in a row"
-                found.append(_error("rubric_in_a_row", message, a, b))
-            elif dilute and first.category is second.category is Rubric.COMMERCIAL:
+                found.append(_error(code, message, a, b))
+            elif code == "commercial_in_a_row":
                 message = (
                     f"{platform.value}: two commercial posts in a row; a "
                     f"{frame.community.value} community needs them diluted"
                 )
-                found.append(_error("commercial_in_a_row", message, a, b))
+                found.append(_error(code, message, a, b))
     return found
 
 
@@ -287,6 +296,20 @@ def _shares(items: Sequence[PlanItem], frame: PlanFrame) -> list[PlanViolation]:
     return found
 
 
+def is_repeat(a: str, b: str, similarity: float) -> bool:
+    """Whether topic `a` repeats `b`: the same words, or close by meaning (`similarity` is
+    theirs, from a `Similar`)."""
+    return similarity >= TOPIC_SIMILARITY or _words(a) == _words(b)
+
+
+def repeated(topic: str, others: Sequence[str], similar: Similar) -> int | None:
+    """The index of the first of `others` that `topic` repeats, or None."""
+    if not others:
+        return None
+    scores = similar([topic], others)[0]
+    return next((j for j, other in enumerate(others) if is_repeat(topic, other, scores[j])), None)
+
+
 def _topics(items: Sequence[PlanItem], frame: PlanFrame, similar: Similar) -> list[PlanViolation]:
     found: list[PlanViolation] = []
     topics = [item.topic for item in items]
@@ -295,24 +318,17 @@ def _topics(items: Sequence[PlanItem], frame: PlanFrame, similar: Similar) -> li
     within = similar(topics, topics)
     for a in range(len(topics)):
         for b in range(a + 1, len(topics)):
-            same = _same_words(topics[a], topics[b])
-            if same or within[a][b] >= TOPIC_SIMILARITY:
+            if is_repeat(topics[b], topics[a], within[a][b]):
                 message = f"«{topics[b]}» repeats «{topics[a]}»"
                 found.append(_error("repeated_topic", message, a, b))
-    if frame.recent_topics:
-        recent = similar(topics, frame.recent_topics)
-        for i, row in enumerate(recent):
-            j = max(range(len(row)), key=row.__getitem__)
-            if row[j] >= TOPIC_SIMILARITY or _same_words(topics[i], frame.recent_topics[j]):
-                message = (
-                    f"«{topics[i]}» is too close to a recent post: «{frame.recent_topics[j][:120]}»"
-                )
-                found.append(_error("recent_topic", message, i))
+    for i, topic in enumerate(topics):
+        j = repeated(topic, frame.recent_topics, similar)
+        if j is not None:
+            recent = frame.recent_topics[j][:120]
+            found.append(
+                _error("recent_topic", f"«{topic}» is too close to a recent post: «{recent}»", i)
+            )
     return found
-
-
-def _same_words(a: str, b: str) -> bool:
-    return _words(a) == _words(b)
 
 
 def _words(text: str) -> tuple[str, ...]:

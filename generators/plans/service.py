@@ -29,6 +29,7 @@ from storage.models import Brand, Document, Plan, PlanItem, new_id
 RECENT_DAYS = 60  # posts this recent count as "recent": a plan may not repeat their topics
 IDEAS_PER_RUBRIC = 12
 GENERATOR = "offline-composer"
+_PLATFORMS = frozenset(p.value for p in Platform)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def brand_history(session: Session, brand_id: str) -> list[tuple[PastPost, str]]
     out = []
     for meta, text in rows:
         stamp, platform = meta.get("published_ts"), meta.get("platform")
-        if not isinstance(stamp, int) or platform not in Platform._value2member_map_:
+        if not isinstance(stamp, int) or platform not in _PLATFORMS:
             continue
         rate = meta.get("engagement_rate")
         post = PastPost(
@@ -110,7 +111,7 @@ def _ideas(
     description's sentences."""
     query = f"{rubric.name}. {description}".strip()
     hits = store.search(brand_id, DocumentKind.POST, query, IDEAS_PER_RUBRIC * 2)
-    ideas = [opening(h.text) for h in hits if opening(h.text) in older]
+    ideas = [line for line in (opening(h.text) for h in hits) if line in older]
     ideas += [part.strip() for part in description.split(",") if len(part.strip()) > 8]
     return list(dict.fromkeys(i for i in ideas if len(i) >= 3))[:IDEAS_PER_RUBRIC]
 

@@ -96,3 +96,57 @@ def test_an_edit_and_an_approval_at_once_one_wins(api: TestClient, desk: Desk) -
     approved = statuses[0] == 200
     assert now["review_state"] == ("approved" if approved else "in_review")
     assert (now["headline"] == "Правка в последний момент") is (not approved)
+
+
+@BOTH_DATABASES
+def test_a_burst_of_good_and_bad_review_calls_never_answers_5xx(
+    api: TestClient, desk: Desk
+) -> None:
+    drafts = [
+        move(api, desk.writer, d, "submit").json()
+        for d in fresh_drafts(api, desk, ["vk", "telegram", "ok", "x"])
+    ]
+    manager = auth(desk.manager)
+    calls: list[tuple[str, str, Any, dict[str, str]]] = []
+    for draft in drafts:
+        one = f"/v1/drafts/{draft['id']}/review"
+        current = {"If-Match": f'"{draft["version"]}"'}
+        calls += [
+            ("POST", one, {"action": "approve"}, {**manager, **current}),  # one of these lands
+            ("POST", one, {"action": "reject"}, {**manager, **current}),
+            ("POST", one, {"action": "approve"}, {**manager, "If-Match": '"1"'}),  # stale
+            ("POST", one, {"action": "approve"}, manager),  # no If-Match: 428
+            ("POST", one, {"action": "approve"}, {**manager, "If-Match": ""}),  # empty: 428
+            ("POST", one, {"action": "approve", "comment": "a\x00b"}, {**manager, **current}),
+            ("POST", one, {"action": None}, {**manager, **current}),
+            ("POST", one, {"action": "approve", "comment": "x" * 70_000}, {**manager, **current}),
+            ("POST", one, {"action": "approve"}, {"Authorization": ""}),
+            ("POST", one, {"action": "approve"}, auth("pc_unknown")),
+            ("POST", one, {"action": "approve"}, {**auth(desk.outsider), **current}),
+            ("GET", f"/v1/drafts/{draft['id']}/audit", None, manager),
+        ]
+    bulk = {
+        "action": "approve",
+        "items": [{"id": d["id"], "version": d["version"]} for d in drafts],
+    }
+    calls += [("POST", f"/v1/brands/{desk.brand}/review", bulk, manager)] * 3
+    calls += [("GET", f"/v1/brands/{desk.brand}/audit", None, manager)] * 4
+
+    async def burst(url: str) -> list[int]:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            answers = await asyncio.gather(
+                *(client.request(m, path, json=body, headers=h) for m, path, body, h in calls)
+            )
+        return [a.status_code for a in answers]
+
+    with serving(create_app(desk.runtime.settings, desk.runtime)) as url:
+        statuses = asyncio.run(burst(url))
+    assert all(s < 500 for s in statuses), sorted(set(statuses))
+    assert {401, 404, 412, 422, 428} <= set(statuses)
+    for draft in drafts:  # exactly one decision landed per draft, and the trail says which
+        trail = api.get(f"/v1/drafts/{draft['id']}/audit", headers=manager).json()
+        assert [e["action"] for e in trail][:1] == ["submit"]
+        assert len(trail) == 2, trail
+        now = api.get(f"/v1/drafts/{draft['id']}", headers=manager).json()
+        assert now["review_state"] == trail[1]["to_state"]
+        assert now["version"] == draft["version"] + 1
