@@ -299,6 +299,10 @@ class Draft(Base):
     )
     sent_back_version: Mapped[int | None] = mapped_column(Integer, default=None)
     """The version a send-back left the draft at: it goes back to review only once changed."""
+    edit_distance: Mapped[int | None] = mapped_column(Integer, default=None)
+    """At approval: characters changed between the generated text and the approved one."""
+    edit_ratio: Mapped[float | None] = mapped_column(default=None)
+    """At approval: edit_distance over the longer text's length (0: approved as written)."""
 
 
 class Plan(Base):
@@ -321,7 +325,9 @@ class Plan(Base):
         _enum(ReviewState), default=ReviewState.DRAFT, server_default=ReviewState.DRAFT.value
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    sent_back_version: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PlanItem(Base):
@@ -346,6 +352,11 @@ class PlanItem(Base):
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
     sent_back_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    draft_job_id: Mapped[str | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), default=None, index=True
+    )
+    """The draft job its approval queued (its drafts go through the same approval)."""
 
 
 class AuditEvent(Base):
