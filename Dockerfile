@@ -32,6 +32,7 @@ COPY api/ api/
 COPY approval/ approval/
 COPY worker/ worker/
 COPY generators/ generators/
+COPY webhooks/ webhooks/
 COPY brand_voice/ brand_voice/
 COPY retrieval/ retrieval/
 COPY prompts/ prompts/

@@ -14,7 +14,8 @@ from api.errors import install_error_handlers
 from api.metrics import make_registry
 from api.openapi import truthful_openapi
 from api.principals import KeyCache
-from api.routes import brands, drafts, health, jobs, knowledge, review
+from api.routes import brands, drafts, exports, health, jobs, knowledge, plans, review
+from api.routes import webhooks as webhook_routes
 from api.waiting import JobWatcher
 from generators.runtime import Runtime, build_runtime
 from storage.db import migrate
@@ -82,6 +83,8 @@ def create_app(
     install_error_handlers(app)
     # An upload may reach the limit; its multipart envelope gets 64 KiB on top.
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_upload_mb * 1024 * 1024 + 65536)
-    for module in (health, brands, jobs, drafts, review, knowledge):
+    for module in (health, brands, jobs, drafts, review, plans, knowledge):
         app.include_router(module.router)
+    app.include_router(exports.router)
+    app.include_router(webhook_routes.router)
     return app

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
+from api.cli_plans import plans_app
 from api.client import ApiClient
 from api.demo import import_folder, print_draft, setup_demo
 from brand_voice.brands import create_brand
@@ -52,6 +53,7 @@ workspaces_app = typer.Typer(help="Workspaces (agencies, companies).", no_args_i
 app.add_typer(brands_app, name="brands")
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
+app.add_typer(plans_app, name="plans")
 console = Console()
 err = Console(stderr=True)
 

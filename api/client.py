@@ -1,4 +1,4 @@
-"""A small HTTP client of the Postcraft API, used by the CLI's `draft` and `demo` commands."""
+"""A small HTTP client of the Postcraft API, used by the CLI (drafts, plans, reviews, the demo)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ class ApiClient:
         )
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self._request(method, path, **kwargs).json()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
@@ -47,7 +50,7 @@ class ApiClient:
                 ErrorCode(known),
                 f"HTTP {response.status_code}: {data.get('detail', response.text)}",
             )
-        return response.json()
+        return response
 
     def brands(self) -> list[dict[str, Any]]:
         """The brands this key may act on."""
@@ -63,6 +66,57 @@ class ApiClient:
             "POST", f"/v1/brands/{brand_id}/drafts", json=request, headers=headers
         )
         return job
+
+    def submit_plan(self, brand_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Queue a plan job and return it."""
+        job: dict[str, Any] = self._call("POST", f"/v1/brands/{brand_id}/plans", json=request)
+        return job
+
+    def plan(self, plan_id: str) -> dict[str, Any]:
+        """A plan with its items."""
+        plan: dict[str, Any] = self._call("GET", f"/v1/plans/{plan_id}")
+        return plan
+
+    def draft(self, draft_id: str) -> dict[str, Any]:
+        """A draft as it is now."""
+        draft: dict[str, Any] = self._call("GET", f"/v1/drafts/{draft_id}")
+        return draft
+
+    def review(self, path: str, version: int, action: str, comment: str = "") -> dict[str, Any]:
+        """A review move at `path` (e.g. /v1/plans/ID/review), as `version` (If-Match)."""
+        moved: dict[str, Any] = self._call(
+            "POST",
+            path,
+            json={"action": action, "comment": comment},
+            headers={"If-Match": f'"{version}"'},
+        )
+        return moved
+
+    def review_many(
+        self, path: str, items: list[tuple[str, int]], action: str, comment: str = ""
+    ) -> dict[str, Any]:
+        """A bulk review move at `path`: each (id, version) moves or not on its own."""
+        body = {
+            "action": action,
+            "comment": comment,
+            "items": [{"id": i, "version": v} for i, v in items],
+        }
+        result: dict[str, Any] = self._call("POST", path, json=body)
+        return result
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Any JSON resource."""
+        found: dict[str, Any] = self._call("GET", path, params=params)
+        return found
+
+    def post_json(self, path: str, body: dict[str, Any], version: int | None = None) -> Any:
+        """POST a JSON body, with If-Match when `version` is given."""
+        headers = {"If-Match": f'"{version}"'} if version is not None else {}
+        return self._call("POST", path, json=body, headers=headers)
+
+    def text(self, path: str) -> str:
+        """A text resource (an export)."""
+        return self._request("GET", path).text
 
     def job(self, job_id: str) -> dict[str, Any]:
         """A job as stored now."""

@@ -44,6 +44,8 @@ _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 BrandId = Annotated[str, Path(pattern=_UUID, description="The brand's id (a UUID)")]
 JobId = Annotated[str, Path(pattern=_UUID, description="The job's id (a UUID)")]
 DraftId = Annotated[str, Path(pattern=_UUID, description="The draft's id (a UUID)")]
+PlanId = Annotated[str, Path(pattern=_UUID, description="The plan's id (a UUID)")]
+PlanItemId = Annotated[str, Path(pattern=_UUID, description="The plan item's id (a UUID)")]
 
 
 def get_session(runtime: RuntimeDep) -> Iterator[Session]:

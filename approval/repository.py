@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from storage.access import Principal, in_scope
-from storage.enums import ReviewState
-from storage.models import AuditEvent, Draft, User, utcnow
+from storage.enums import DocumentKind, Platform, ReviewState, Subject
+from storage.models import AuditEvent, Document, Draft, Plan, PlanItem, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -23,20 +23,25 @@ class AuditKey:
     id: str
 
 
-def move_draft(
-    session: Session, draft: Draft, expected_version: int, to: ReviewState, **values: Any
+def move(
+    session: Session,
+    subject: Draft | Plan | PlanItem,
+    expected_version: int,
+    to: ReviewState,
+    **values: Any,
 ) -> bool:
-    """Set the draft's state (and `values`) if it is still at `expected_version`, counting the
+    """Set the item's state (and `values`) if it is still at `expected_version`, counting the
     change in its version; False when someone changed it first (nothing is written)."""
+    model = type(subject)
     changed = session.execute(
-        update(Draft)
-        .where(Draft.id == draft.id, Draft.version == expected_version)
+        update(model)
+        .where(model.id == subject.id, model.version == expected_version)
         .values(review_state=to, version=expected_version + 1, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.refresh(draft)
+    session.refresh(subject)
     return True
 
 
@@ -79,3 +84,72 @@ def brand_trail(
             .limit(limit)
         )
     )
+
+
+def edit_figures(session: Session, brand_id: str) -> list[tuple[Platform, int, float]]:
+    """Each approved draft's platform, edit distance and edit ratio."""
+    rows = session.execute(
+        select(Draft.platform, Draft.edit_distance, Draft.edit_ratio).where(
+            Draft.brand_id == brand_id,
+            Draft.review_state == ReviewState.APPROVED,
+            Draft.edit_distance.is_not(None),
+        )
+    )
+    return [(platform, distance or 0, ratio or 0.0) for platform, distance, ratio in rows]
+
+
+def approved_examples(session: Session, brand_id: str, source_prefix: str) -> int:
+    """How many of the brand's example posts an approval added."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Document.brand_id == brand_id,
+                Document.kind == DocumentKind.POST,
+                Document.source.startswith(source_prefix),
+            )
+        )
+        or 0
+    )
+
+
+def rewrite_item_row(
+    session: Session, item: PlanItem, expected_version: int, values: dict[str, str]
+) -> bool:
+    """Set the item's content if it is still at `expected_version`, counting the change;
+    False when someone changed it first (nothing is written)."""
+    changed = session.execute(
+        update(PlanItem)
+        .where(PlanItem.id == item.id, PlanItem.version == expected_version)
+        .values(version=expected_version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(item)
+    return True
+
+
+def count_plan_change(session: Session, plan: Plan) -> None:
+    """One of the plan's items changed: so did the plan (its ETag moves on)."""
+    session.execute(
+        update(Plan)
+        .where(Plan.id == plan.id)
+        .values(version=Plan.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(plan)
+
+
+def last_send_back(session: Session, item_id: str) -> str:
+    """The comment the item was last sent back with ('' if never)."""
+    comment = session.scalar(
+        select(AuditEvent.comment)
+        .where(
+            AuditEvent.subject_kind == Subject.PLAN_ITEM,
+            AuditEvent.subject_id == item_id,
+            AuditEvent.to_state == ReviewState.CHANGES_REQUESTED,
+        )
+        .order_by(AuditEvent.at.desc())
+        .limit(1)
+    )
+    return comment or ""

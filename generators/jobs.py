@@ -6,7 +6,10 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, wait
+from dataclasses import dataclass
 from datetime import timedelta
+
+from sqlalchemy.orm import Session
 
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import SourcePayload, competitor_names, prepare_source
@@ -19,10 +22,12 @@ from generators.plans.schemas import PlanRequest
 from generators.plans.service import write_plan
 from generators.runtime import Runtime
 from storage.db import transaction
-from storage.enums import JobKind
+from storage.enums import JobKind, ReviewState, Subject
 from storage.errors import ErrorCode, PostcraftError
+from storage.guidance import brand_guidance
 from storage.jobs import JobOutcome, JobUsage, claim_job, fail_job, finish_job
-from storage.models import Brand, Job, utcnow
+from storage.models import AuditEvent, Base, Brand, Draft, Job, utcnow
+from storage.plans import approver, item_for_job
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +112,8 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
     request = DraftRequest.model_validate(job.request)
     with rt.sessions() as session:
         rivals = tuple(competitor_names(session, brand.id))
+        guidance = tuple(brand_guidance(session, brand.id))
+        review = _in_review(session, job)
     budget = rt.settings.context_token_budget
     drafts = write_drafts(
         rt.llm,
@@ -118,6 +125,7 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
         budget,
         rivals,
         rt.settings.llm_concurrency,
+        guidance=guidance,
     )
     calls = drafts.completions
     usage = JobUsage(
@@ -132,8 +140,41 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
         prompt_shared_tokens=drafts.shared_prefix.tokens if drafts.shared_prefix else None,
         prompt_shared_share=drafts.shared_prefix.share if drafts.shared_prefix else None,
     )
-    rows = [*drafts.drafts, *drafts.versions]
+    rows: list[Base] = [*drafts.drafts, *drafts.versions]
+    if review is not None:
+        rows += [review.submit(draft) for draft in drafts.drafts]
     return JobOutcome(rows=rows, usage=usage, profile_version=brand.profile_version)
+
+
+@dataclass(frozen=True)
+class _Submitter:
+    """Who put a plan item's drafts in review: the person who approved the item."""
+
+    actor_id: str | None
+    actor_name: str
+
+    def submit(self, draft: Draft) -> AuditEvent:
+        """Put the new draft in review, with its row in the trail."""
+        draft.review_state = ReviewState.IN_REVIEW
+        draft.version = (draft.version or 1) + 1  # version 1 is the generated text
+        return AuditEvent(
+            brand_id=draft.brand_id,
+            subject_kind=Subject.DRAFT.value,
+            subject_id=draft.id,
+            actor_id=self.actor_id,
+            actor_name=self.actor_name,
+            action="submit",
+            from_state=ReviewState.DRAFT,
+            to_state=ReviewState.IN_REVIEW,
+            version=draft.version,
+            comment="Written for an approved plan item",
+        )
+
+
+def _in_review(session: Session, job: Job) -> _Submitter | None:
+    """A job that an approved plan item queued: its drafts go straight to review."""
+    item = item_for_job(session, job.id)
+    return _Submitter(*approver(session, item.id)) if item is not None else None
 
 
 def _cost(rt: Runtime, calls: list[Completion[PostDraft]]) -> float | None:
@@ -171,14 +212,33 @@ def _plan(rt: Runtime, job: Job) -> JobOutcome:
     brand = _brand(rt, job)
     request = PlanRequest.model_validate(job.request)
     with rt.sessions() as session:
-        written = write_plan(session, rt.store, brand, request, job.id, utcnow())
+        written = write_plan(rt.llm, session, rt.store, brand, request, job.id, utcnow())
+    writer = written.plan.basis["writer"]
     result = {
         "plan_id": written.plan.id,
         "items": len(written.items),
         "passed": written.report.passed,
+        "generator": written.plan.generator,
+        "fallback": writer["fallback"],
     }
+    calls = written.completions
+    usage = None
+    if calls:  # the model's calls (none for the offline composer)
+        usage = JobUsage(
+            generator=calls[0].generator,
+            model=calls[0].model,
+            prompt_tokens=sum(c.usage.prompt_tokens for c in calls),
+            completion_tokens=sum(c.usage.completion_tokens for c in calls),
+            usage_source=(
+                "provider" if all(c.usage.source == "provider" for c in calls) else "tiktoken"
+            ),
+            llm_calls=len(calls),
+            llm_seconds=round(sum(c.seconds for c in calls), 4),
+            cost_usd=_cost(rt, calls),
+        )
     return JobOutcome(
         rows=[written.plan, *written.items],
+        usage=usage,
         result=result,
         profile_version=brand.profile_version,
     )

@@ -22,6 +22,10 @@ ENGAGEMENT_WEIGHT = 0.12
 RECENCY_WEIGHT = 0.04
 RECENCY_HALF_LIFE_DAYS = 120
 MATCH_BONUS = 0.02
+# A text a manager approved (approval/learning.py) is what the brand wants written: it ranks
+# above an unreviewed post of the same relevance, however well that one did (engagement and
+# recency together add at most ENGAGEMENT_WEIGHT + RECENCY_WEIGHT).
+APPROVED_BONUS = ENGAGEMENT_WEIGHT + RECENCY_WEIGHT + 0.01
 # Maximal marginal relevance: how much a candidate's likeness to those already picked costs.
 DIVERSITY = 0.3
 DUPLICATE_COSINE = 0.97
@@ -50,6 +54,7 @@ class ContextItem:
     tokens: int
     score: float = 0.0
     competitor: str = ""  # a competitor example's competitor, as the upload named it
+    approved: bool = False  # a text a manager approved (approval/learning.py)
 
 
 @dataclass
@@ -114,6 +119,8 @@ def _score(kind: DocumentKind, hit: Hit, request: ContextRequest, peak: float) -
         score += MATCH_BONUS
     if request.rubric and meta.get("rubric") == request.rubric:
         score += MATCH_BONUS
+    if meta.get("approved") is True:
+        score += APPROVED_BONUS
     return score
 
 
@@ -170,6 +177,7 @@ def _item(kind: DocumentKind, hit: Hit, score: float, engagement: float) -> Cont
         tokens=0,
         score=round(score, 4),
         competitor=str(hit.metadata.get("competitor", "")),
+        approved=hit.metadata.get("approved") is True,
     )
 
 

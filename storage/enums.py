@@ -57,6 +57,14 @@ class ReviewState(StrEnum):
         return self not in (ReviewState.APPROVED, ReviewState.REJECTED)
 
 
+class Subject(StrEnum):
+    """What the approval step reviews (an audit row's `subject_kind`)."""
+
+    DRAFT = "draft"
+    PLAN = "plan"
+    PLAN_ITEM = "plan_item"
+
+
 class Platform(StrEnum):
     """Social networks a draft can target."""
 

@@ -56,19 +56,7 @@ def create_job(session: Session, new: NewJob) -> Submitted:
         existing = _by_idempotency_key(session, new.workspace_id, key)
         if existing is not None:
             return Submitted(_same_request(existing, fingerprint), created=False)
-    job = Job(
-        workspace_id=new.workspace_id,
-        brand_id=new.brand_id,
-        api_key_id=new.api_key_id,
-        kind=new.kind,
-        queue=new.queue,
-        status=JobStatus.QUEUED,
-        request=new.request,
-        request_hash=fingerprint,
-        idempotency_key=key,
-        enqueued_at=utcnow(),  # the reconciler re-sends it after the grace if the send is lost
-    )
-    session.add(job)
+    job = queued_job(session, new)
     try:
         session.commit()
     except IntegrityError:
@@ -79,6 +67,25 @@ def create_job(session: Session, new: NewJob) -> Submitted:
             raise
         return Submitted(_same_request(existing, fingerprint), created=False)
     return Submitted(job, created=True)
+
+
+def queued_job(session: Session, new: NewJob) -> Job:
+    """Add a queued job row to the caller's transaction, uncommitted (a job another action
+    queues, as an approved plan item queues its draft job). Send it once committed."""
+    job = Job(
+        workspace_id=new.workspace_id,
+        brand_id=new.brand_id,
+        api_key_id=new.api_key_id,
+        kind=new.kind,
+        queue=new.queue,
+        status=JobStatus.QUEUED,
+        request=new.request,
+        request_hash=request_fingerprint(new.kind, new.brand_id, new.request),
+        idempotency_key=new.idempotency_key or None,
+        enqueued_at=utcnow(),  # the reconciler re-sends it after the grace if the send is lost
+    )
+    session.add(job)
+    return job
 
 
 def _by_idempotency_key(session: Session, workspace_id: str, key: str) -> Job | None:

@@ -1,11 +1,15 @@
-"""The Celery app: two queues, late acks, a thread pool; a filesystem broker when embedded."""
+"""The Celery app: two queues, late acks, a thread pool; a filesystem broker when embedded.
+Two tasks: a job attempt, and a webhook delivery attempt (which sends itself again, with the
+back-off as its countdown, while the delivery is retried)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from celery import Celery
 from kombu.entity import Queue as KombuQueue
 
@@ -13,9 +17,14 @@ from generators.jobs import run_job
 from generators.runtime import Runtime, build_runtime
 from storage.enums import Queue
 from storage.settings import Settings
+from webhooks.delivery import TIMEOUT, USER_AGENT, deliver
 from worker.fs_transport import TRANSPORT
 
 TASK_NAME = "postcraft.run_job"
+DELIVERY_TASK_NAME = "postcraft.deliver_webhook"
+DELIVERY_QUEUE = Queue.BATCH
+
+log = logging.getLogger(__name__)
 
 
 class LazyRuntime:
@@ -35,18 +44,69 @@ class LazyRuntime:
             return self._runtime
 
 
-def make_celery(settings: Settings, runtime: LazyRuntime | None = None) -> Celery:
-    """A Celery app configured from the settings, with the job task registered."""
+class LazyHttp:
+    """One HTTP client per process for webhook deliveries, made on first use (its pool is
+    shared by the pool's threads; httpx clients are thread-safe)."""
+
+    def __init__(self) -> None:
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> httpx.Client:
+        """The process's client: no redirects followed, the delivery timeouts."""
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    timeout=TIMEOUT, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+                )
+            return self._client
+
+
+def make_celery(
+    settings: Settings, runtime: LazyRuntime | None = None, http: LazyHttp | None = None
+) -> Celery:
+    """A Celery app configured from the settings, with the job and delivery tasks registered."""
     app = Celery("postcraft", broker=settings.celery_broker_url, set_as_current=False)
     app.conf.update(_config(settings))
     holder = runtime or LazyRuntime(settings)
+    client = http or LazyHttp()
 
     @app.task(name=TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator]
     def run_job_task(job_id: str) -> None:
         """Thin task: a job id in, the job service does the rest."""
         run_job(holder.get(), job_id)
 
+    @app.task(name=DELIVERY_TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator]
+    def deliver_webhook_task(delivery_id: str) -> None:
+        """One attempt of a webhook delivery; a retry sends the task again after its wait (a
+        lost message is re-sent by the reconciler)."""
+        result = deliver(holder.get().sessions, delivery_id, client.get())
+        if result.retry_in_s is not None:
+            send_delivery(app, settings, delivery_id, countdown=result.retry_in_s)
+
     return app
+
+
+def send_delivery(app: Celery, settings: Settings, delivery_id: str, countdown: float = 0) -> bool:
+    """Send a delivery's id to the batch queue, due in `countdown` seconds; False (logged,
+    never raised) when the broker fails: the row is the truth and the reconciler re-sends."""
+    try:
+        app.send_task(
+            DELIVERY_TASK_NAME,
+            args=[delivery_id],
+            queue=DELIVERY_QUEUE.value,
+            routing_key=DELIVERY_QUEUE.value,
+            countdown=countdown or None,
+            expires=countdown + settings.job_message_expires_s,
+            retry=False,
+        )
+    except Exception as exc:
+        log.warning(
+            "broker send of a webhook delivery failed; the reconciler will re-send",
+            extra={"delivery": delivery_id, "error": repr(exc)},
+        )
+        return False
+    return True
 
 
 def _config(settings: Settings) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Sending job ids to the broker, after the job row is committed."""
+"""Sending job ids and webhook delivery ids to the broker, after their rows are committed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from celery import Celery
 
 from storage.models import Job
 from storage.settings import Settings
-from worker.app import TASK_NAME
+from worker.app import TASK_NAME, send_delivery
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,12 @@ class JobQueue:
             )
             return False
         return True
+
+    def send_delivery(self, delivery_id: str, countdown: float = 0) -> bool:
+        """Send a webhook delivery's id (after the transaction that recorded it commits), due
+        in `countdown` seconds. Never raises: on a broker failure it logs and returns False,
+        and the reconciler re-sends the delivery once it is overdue."""
+        return send_delivery(self._app, self._settings, delivery_id, countdown)
 
     def ping(self) -> None:
         """Raise when the broker cannot be reached (readiness)."""

@@ -1,17 +1,29 @@
-"""The approval step over HTTP: move a draft (submit, approve, reject, request changes) at
-the version its reviewer saw, the same for several drafts at once, and the audit trail."""
+"""The approval step over HTTP for drafts: move one (submit, approve, reject, request changes)
+at the version its reviewer saw, the same for several at once; the audit trail; and what
+approvals taught the brand. Plans and their items: api/routes/plans.py."""
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from api import cursors
-from api.deps import BrandId, DraftId, PrincipalDep, ReviewedVersion, SessionDep
+from api.deps import (
+    BrandId,
+    DraftId,
+    PrincipalDep,
+    QueueDep,
+    ReviewedVersion,
+    RuntimeDep,
+    SessionDep,
+)
 from api.edge import CheckedRoute
 from api.errors import error_responses
+from api.plan_schemas import Learning, PlatformLearning
 from api.review_schemas import (
     AuditPage,
     AuditRead,
@@ -21,12 +33,21 @@ from api.review_schemas import (
     ReviewMove,
 )
 from api.schemas import DraftRead
-from approval.repository import AuditKey, brand_trail, subject_trail
-from approval.service import DRAFT, review_draft
+from approval.learning import APPROVED_SOURCE
+from approval.repository import (
+    AuditKey,
+    approved_examples,
+    brand_trail,
+    edit_figures,
+    subject_trail,
+)
+from approval.service import Desk, Reviewable
 from approval.states import check_role
 from storage.access import Principal, check_brand
 from storage.drafts import find_visible_draft, visible_drafts
+from storage.enums import Platform, Subject
 from storage.errors import ErrorCode, PostcraftError
+from storage.guidance import brand_guidance
 from storage.models import Draft
 
 router = APIRouter(
@@ -52,20 +73,29 @@ def review(
     session: SessionDep,
     expected: ReviewedVersion,
     response: Response,
+    runtime: RuntimeDep,
+    queue: QueueDep,
 ) -> DraftRead:
     """Move the draft in the approval step, as the version you reviewed (`If-Match`, required):
     `submit` (to review; a sent-back draft once changed), `approve` (a draft whose checks pass),
     `reject`, or `request_changes` (with a comment). Every move is in the audit trail."""
     draft = _draft(session, principal, draft_id)
-    review_draft(session, principal, draft, move.action, expected, move.comment)
+    desk = Desk(session, principal, runtime.store)
+    desk.review(draft, move.action, expected, move.comment)
     session.commit()
+    desk.send(queue)
     response.headers["ETag"] = f'"{draft.version}"'
     return DraftRead.of(draft)
 
 
 @router.post("/brands/{brand_id}/review", responses=error_responses(403, 413))
 def review_many(
-    brand_id: BrandId, body: BulkReview, principal: PrincipalDep, session: SessionDep
+    brand_id: BrandId,
+    body: BulkReview,
+    principal: PrincipalDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    queue: QueueDep,
 ) -> BulkResult:
     """The same move for up to 100 of the brand's drafts, each at the version its reviewer saw.
     Each draft moves or not on its own: the answer says which and why (a stale version, a
@@ -73,26 +103,42 @@ def review_many(
     check_brand(session, principal, brand_id)
     check_role(body.action, principal.role)  # the role, not a draft: the whole request
     drafts = visible_drafts(session, principal, brand_id, [item.id for item in body.items])
+    desk = Desk(session, principal, runtime.store)
+    result = review_each(desk, drafts, body, f"in brand {brand_id}", ErrorCode.DRAFT_NOT_FOUND)
+    session.commit()
+    desk.send(queue)
+    return result
+
+
+def review_each(
+    desk: Desk,
+    found: Mapping[str, Reviewable],
+    body: BulkReview,
+    where: str,
+    missing: ErrorCode,
+) -> BulkResult:
+    """Move each of `body.items` found on its own (a refusal writes nothing of that item, see
+    Desk.review) and say what became of each, in the order sent."""
     outcomes: list[BulkOutcome] = []
     for item in body.items:
-        draft = drafts.get(item.id)
+        subject = found.get(item.id)
         try:
-            if draft is None:
-                raise PostcraftError(
-                    ErrorCode.DRAFT_NOT_FOUND, f"No draft {item.id} in brand {brand_id}"
-                )
-            review_draft(session, principal, draft, body.action, item.version, body.comment)
-        except PostcraftError as exc:  # nothing of this draft was written: see review_draft
+            if subject is None:
+                raise PostcraftError(missing, f"No {item.id} {where}")
+            desk.review(subject, body.action, item.version, body.comment)
+        except PostcraftError as exc:
             outcomes.append(
                 BulkOutcome(id=item.id, moved=False, error=exc.code.value, detail=exc.detail)
             )
             continue
         outcomes.append(
             BulkOutcome(
-                id=draft.id, moved=True, review_state=draft.review_state, version=draft.version
+                id=subject.id,
+                moved=True,
+                review_state=subject.review_state,
+                version=subject.version,
             )
         )
-    session.commit()
     moved = sum(1 for o in outcomes if o.moved)
     return BulkResult(moved=moved, refused=len(outcomes) - moved, items=outcomes)
 
@@ -101,7 +147,7 @@ def review_many(
 def draft_audit(draft_id: DraftId, principal: PrincipalDep, session: SessionDep) -> list[AuditRead]:
     """Every review move of the draft, oldest first."""
     draft = _draft(session, principal, draft_id)
-    return [AuditRead.of(e) for e in subject_trail(session, DRAFT, draft.id)]
+    return [AuditRead.of(e) for e in subject_trail(session, Subject.DRAFT, draft.id)]
 
 
 @router.get("/brands/{brand_id}/audit")
@@ -122,4 +168,32 @@ def brand_audit(
     return AuditPage(
         items=[AuditRead.of(e) for e in rows[:limit]],
         next_cursor=cursors.encode(last.at, last.id) if last else None,
+    )
+
+
+@router.get("/brands/{brand_id}/learning")
+def learning(brand_id: BrandId, principal: PrincipalDep, session: SessionDep) -> Learning:
+    """What approvals taught the brand: per platform, how much managers edit drafts before
+    approving them (the edit distance between the generated and the approved text); how many
+    approved texts joined its examples; the notes from rejections and send-backs that reach
+    its next prompts."""
+    check_brand(session, principal, brand_id)
+    by_platform: dict[Platform, list[tuple[int, float]]] = {}
+    for platform, distance, ratio in edit_figures(session, brand_id):
+        by_platform.setdefault(platform, []).append((distance, ratio))
+    platforms = [
+        PlatformLearning(
+            platform=platform,
+            approved=len(figures),
+            unedited=sum(1 for d, _ in figures if d == 0),
+            mean_edit_ratio=round(statistics.fmean(r for _, r in figures), 4),
+            median_edit_ratio=round(statistics.median(r for _, r in figures), 4),
+            mean_edit_distance=round(statistics.fmean(d for d, _ in figures), 1),
+        )
+        for platform, figures in sorted(by_platform.items())
+    ]
+    return Learning(
+        platforms=platforms,
+        approved_examples=approved_examples(session, brand_id, APPROVED_SOURCE),
+        guidance=brand_guidance(session, brand_id),
     )

@@ -38,6 +38,7 @@ def draft_facts(
     ad_label: str | None,
     limit: int,
     job_id: str,
+    guidance: tuple[str, ...] = (),
 ) -> DraftFacts:
     """What the prompt for one platform says, field by field (`limit`: the post's text limit)."""
     language = request.language or profile.language
@@ -65,6 +66,7 @@ def draft_facts(
         competitor_examples=tuple(_fact(i) for i in context.competitor_examples),
         variant_seed=job_id,
         craft_notes=tuple(note.text for note in rules.craft) + _platform_notes(rules, language),
+        guidance=guidance,
     )
 
 
@@ -95,6 +97,7 @@ def build_prompt(facts: DraftFacts, profile: BrandProfile, rules: PlatformRules)
         voice_rules=facts.voice_rules,
         past_posts=facts.past_posts,
         competitor_examples=facts.competitor_examples,
+        guidance=facts.guidance,
         # The platform's own section, last.
         platform_name=facts.platform_name,
         max_chars=facts.max_chars,
@@ -197,4 +200,5 @@ def _fact(item: ContextItem) -> ContextFact:
         engagement=round(item.engagement, 3),
         similarity=item.similarity,
         name=item.competitor or item.source,
+        approved=item.approved,
     )

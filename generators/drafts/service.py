@@ -63,9 +63,12 @@ def write_drafts(
     budget: int,
     rivals: tuple[str, ...] = (),
     concurrency: int = 1,
+    *,
+    guidance: tuple[str, ...] = (),
 ) -> DraftOutcome:
     """One draft per requested platform, each grounded in the brand's retrieved knowledge
-    (`rivals`: the names of all the brand's competitors, none of which a post may name). The
+    (`rivals`: the names of all the brand's competitors, none of which a post may name;
+    `guidance`: the managers' latest notes from rejections and send-backs). The
     platforms' calls run at once, `concurrency` at a time: a job takes about one model call."""
     profile = BrandProfile.model_validate(brand.profile)
     query = f"{request.topic}\n{request.brief}".strip()
@@ -77,7 +80,16 @@ def write_drafts(
     for platform in request.platforms:
         ctx = draft_context(rulebook, profile, request, platform, grounding)
         facts = draft_facts(
-            brand, profile, request, platform, ctx.rules, context, ctx.ad_label, ctx.limit, job_id
+            brand,
+            profile,
+            request,
+            platform,
+            ctx.rules,
+            context,
+            ctx.ad_label,
+            ctx.limit,
+            job_id,
+            guidance,
         )
         calls.append((build_prompt(facts, profile, ctx.rules), ctx))
     checked = _write_all(llm, calls, concurrency)

@@ -19,6 +19,7 @@ class ContextFact:
     engagement: float
     similarity: float
     name: str = ""  # a competitor example's competitor
+    approved: bool = False  # a text a manager approved: the surest reference of the voice
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +51,8 @@ class DraftFacts:
     variant_seed: str
     # The platform's craft notes, as its section of the prompt shows them (the registry's).
     craft_notes: tuple[str, ...] = ()
+    # What the brand's managers said when they rejected or sent back earlier content.
+    guidance: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,4 +65,15 @@ class HashtagFacts:
     banned_words: tuple[str, ...]
 
 
-Facts = DraftFacts | HashtagFacts
+@dataclass(frozen=True, kw_only=True)
+class PlanFacts:
+    """What a content-plan prompt is for: a whole plan, its holes, or one item again (only a
+    model answers these; the offline composer builds plans in generators/plans)."""
+
+    task: str  # "plan", "holes" or "item"
+    brand_name: str
+    language: str
+    items_wanted: int
+
+
+Facts = DraftFacts | HashtagFacts | PlanFacts

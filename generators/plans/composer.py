@@ -22,6 +22,7 @@ from generators.plans.rules import (
     RubricTarget,
     Similar,
     clash,
+    is_repeat,
     repeated,
 )
 from generators.plans.schemas import EventKind, PlanEvent, PlanItem
@@ -72,7 +73,7 @@ def compose_plan(
     """A plan for `frame`, in time order; `ideas` are candidate topics per rubric name."""
     slots = sorted(plan_places(frame), key=lambda s: (s.at, s.platform.value))
     quotas = rubric_quotas(frame, len(slots))
-    topics = _Topics(ideas, frame, similar)
+    topics = TopicPool(ideas, similar, frame.recent_topics)
     style = _Style(language, goals, descriptions or {})
     order: dict[Platform, list[int]] = defaultdict(list)
     for i, slot in enumerate(slots):
@@ -125,7 +126,7 @@ def fill_holes(
     descriptions: Mapping[str, str] | None = None,
 ) -> list[PlanItem]:
     """New items for the holes repair left, from the ideas, none repeating `existing`."""
-    topics = _Topics(ideas, frame, similar, [i.topic for i in existing])
+    topics = TopicPool(ideas, similar, [*frame.recent_topics, *(i.topic for i in existing)])
     style = _Style(language, goals, descriptions or {})
     return [
         _item(h.place, h.rubric, topics.take(h.rubric.name, h.place.event, language), n, style)
@@ -134,8 +135,26 @@ def fill_holes(
 
 
 def _item(place: Place, rubric: RubricTarget, topic: str, n: int, style: _Style) -> PlanItem:
-    goals = _GOALS.get(style.language, _GOALS["en"])
-    goal = style.goals[n % len(style.goals)] if style.goals else goals[rubric.category]
+    goal = (
+        style.goals[n % len(style.goals)] if style.goals else default_goal(rubric, style.language)
+    )
+    return briefed_item(place, rubric, topic, goal, style.language, style.descriptions)
+
+
+def default_goal(rubric: RubricTarget, language: str) -> str:
+    """What a post of the rubric's category is for, when the request names no goals."""
+    return _GOALS.get(language, _GOALS["en"])[rubric.category]
+
+
+def briefed_item(
+    place: Place,
+    rubric: RubricTarget,
+    topic: str,
+    goal: str,
+    language: str,
+    descriptions: Mapping[str, str],
+) -> PlanItem:
+    """An item on `place` with the composer's copy and design briefs for its topic."""
     return PlanItem(
         at=place.at,
         platform=place.platform,
@@ -143,8 +162,8 @@ def _item(place: Place, rubric: RubricTarget, topic: str, n: int, style: _Style)
         category=rubric.category,
         topic=topic,
         goal=goal,
-        copy_brief=_copy_brief(rubric, topic, goal, style.language, style.descriptions),
-        design_brief=_design_brief(topic, place.platform, style.language),
+        copy_brief=_copy_brief(rubric, topic, goal, language, descriptions),
+        design_brief=_design_brief(topic, place.platform, language),
         event=place.event.title if place.event else None,
     )
 
@@ -245,26 +264,53 @@ def _pick(
     return choices[0]
 
 
-class _Topics:
-    """Each rubric's ideas in turn, none too close to a topic already used or a recent post."""
+ANGLES = {
+    "ru": (
+        "Вопрос — ответ",
+        "Мифы и факты",
+        "За кулисами",
+        "Чек-лист",
+        "Ошибки новичков",
+        "История гостя",
+        "Сравнение",
+        "Пять фактов",
+    ),
+    "en": (
+        "Questions answered",
+        "Myths and facts",
+        "Behind the scenes",
+        "A checklist",
+        "Beginners' mistakes",
+        "A customer's story",
+        "A comparison",
+        "Five facts",
+    ),
+}
+"""Formats a post can take: when a rubric's own ideas run out (a month of daily posts), one
+idea seen from a new angle is a new topic, so long plans need no numbered repeats."""
+
+
+class TopicPool:
+    """Each rubric's ideas in turn, none too close to a topic already used (`used`: the recent
+    posts' topics and any already in the plan); then its ideas from new angles (ANGLES)."""
 
     def __init__(
-        self,
-        ideas: Mapping[str, Sequence[str]],
-        frame: PlanFrame,
-        similar: Similar,
-        used: Sequence[str] = (),
+        self, ideas: Mapping[str, Sequence[str]], similar: Similar, used: Sequence[str] = ()
     ) -> None:
         self._ideas = {name: list(values) for name, values in ideas.items()}
+        self._subjects = {name: [name, *values] for name, values in ideas.items()}
         self._similar = similar
-        self._used: list[str] = [*frame.recent_topics, *used]
+        self._used: list[str] = list(used)
         self._issue: dict[str, int] = defaultdict(int)
+        self._angled: dict[str, int] = defaultdict(int)
 
     def has_ideas(self, rubric: str) -> bool:
         """Whether the rubric has an idea not yet used (fresh or not)."""
         return bool(self._ideas.get(rubric))
 
     def take(self, rubric: str, event: PlanEvent | None, language: str) -> str:
+        """The event's title for its post; else the rubric's next fresh idea; else one of its
+        ideas from a new angle; else a numbered issue of the rubric not used yet."""
         if event is not None:
             return self._use(event.title)
         queue = self._ideas.get(rubric, [])
@@ -272,9 +318,28 @@ class _Topics:
             idea = queue.pop(0).strip()
             if len(idea) >= 3 and self._fresh(idea):
                 return self._use(idea[:300])
-        self._issue[rubric] += 1  # no idea left: a numbered issue of the rubric
+        angled = self._angle(rubric, language)
+        if angled is not None:
+            return self._use(angled)
         word = "выпуск" if language == "ru" else "issue"
-        return self._use(f"«{rubric}», {word} {self._issue[rubric]}")
+        while True:  # no idea left: a numbered issue of the rubric, its number not yet used
+            self._issue[rubric] += 1
+            issue = f"«{rubric}», {word} {self._issue[rubric]}"
+            if not any(is_repeat(issue, used, 0.0) for used in self._used):  # by words only
+                return self._use(issue)
+
+    def _angle(self, rubric: str, language: str) -> str | None:
+        """The next (angle, subject) pair of the rubric that is fresh by meaning, if any."""
+        angles = ANGLES["ru" if language == "ru" else "en"]
+        subjects = self._subjects.get(rubric) or [rubric]
+        pairs = [(a, s) for s in subjects for a in angles]
+        while self._angled[rubric] < len(pairs):
+            angle, subject = pairs[self._angled[rubric]]
+            self._angled[rubric] += 1
+            topic = f"{angle}: {subject[0].lower()}{subject[1:]}"[:300]
+            if self._fresh(topic):
+                return topic
+        return None
 
     def _fresh(self, idea: str) -> bool:
         return repeated(idea, self._used, self._similar) is None

@@ -7,7 +7,8 @@ that repeat one another or a recent post are dropped; each rubric keeps at most 
 (the commercial share capped); the rest are laid on the plan's grid of places
 (`composer.plan_places`: even spacing on the allowed slots, events on their dates), an event's
 item on its event's place and the others in their order, each place taking the first item
-that does not repeat the rubric before it. Places left empty are the holes."""
+that does not repeat the rubric before it (nor clash with the event's item that takes the
+platform's next place). Places left empty are the holes."""
 
 from __future__ import annotations
 
@@ -103,22 +104,25 @@ def _lay(
     laid: list[PlanItem] = []
     holes: list[Hole] = []
     previous: dict[Platform, tuple[str, Rubric]] = {}
+    ahead = _event_items_ahead(places, waiting)
 
-    def clashes(rubric: str, category: Rubric, platform: Platform) -> bool:
-        before = previous.get(platform)
-        return before is not None and clash(before, (rubric, category), frame) is not None
+    def clashes(rubric: str, category: Rubric, k: int) -> bool:
+        """Whether the rubric may not follow the platform's last item, or precede the event
+        item that takes the platform's next place."""
+        before, after = previous.get(places[k].platform), ahead.get(k)
+        return (before is not None and clash(before, (rubric, category), frame) is not None) or (
+            after is not None and clash((rubric, category), after, frame) is not None
+        )
 
-    for place in places:
+    for k, place in enumerate(places):
         queue = waiting[place.platform]
         if place.event is not None:
             chosen = next((i for i in queue if i.event == place.event.title), None)
         else:
             free = [i for i in queue if i.event is None]
-            chosen = next(
-                (i for i in free if not clashes(i.rubric, i.category, place.platform)), None
-            )
+            chosen = next((i for i in free if not clashes(i.rubric, i.category, k)), None)
         if chosen is None:
-            open_to = [r for r in frame.rubrics if not clashes(r.name, r.category, place.platform)]
+            open_to = [r for r in frame.rubrics if not clashes(r.name, r.category, k)]
             rubric = _wanted(open_to or list(frame.rubrics), left)
             left[rubric.name] -= 1
             holes.append(Hole(place, rubric))
@@ -133,6 +137,25 @@ def _lay(
         for item in rest:
             changes.append(f"dropped «{item.topic}»: {platform.value} has no place left for it")
     return laid, holes
+
+
+def _event_items_ahead(
+    places: list[Place], waiting: dict[Platform, list[PlanItem]]
+) -> dict[int, tuple[str, Rubric]]:
+    """For each place whose platform's next place is an event's, the rubric of the item
+    waiting for that event: what the place's item must not clash with."""
+    out: dict[int, tuple[str, Rubric]] = {}
+    last: dict[Platform, int] = {}
+    for k, place in enumerate(places):
+        before = last.get(place.platform)
+        last[place.platform] = k
+        if before is None or place.event is None:
+            continue
+        title = place.event.title
+        item = next((i for i in waiting[place.platform] if i.event == title), None)
+        if item is not None:
+            out[before] = (item.rubric, item.category)
+    return out
 
 
 def _wanted(rubrics: list[RubricTarget], left: dict[str, int]) -> RubricTarget:

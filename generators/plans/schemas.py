@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import IntEnum, StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, model_validator
 
 from storage.enums import Platform, Rubric
+
+
+def _written(value: object) -> object:
+    """Dates and times come as ISO strings (or as Python objects from code): a number is not
+    one, although pydantic would read it as a timestamp."""
+    if isinstance(value, int | float):
+        raise ValueError("write it as an ISO string, e.g. 2026-12-10 or 09:30")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_written)]
+IsoTime = Annotated[time, BeforeValidator(_written)]
 
 
 class Weekday(IntEnum):
@@ -31,7 +44,7 @@ class Cadence(BaseModel):
     platform: Platform
     posts_per_week: int = Field(ge=1, le=21)
     days: list[Weekday] = Field(default_factory=list, max_length=7)
-    times: list[time] = Field(
+    times: list[IsoTime] = Field(
         default_factory=list, max_length=6, description="In the brand's time zone, e.g. 09:30"
     )
 
@@ -56,7 +69,7 @@ class PlanEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    on: date
+    on: IsoDate
     title: str = Field(min_length=2, max_length=200)
     kind: EventKind = EventKind.NEWS
     platforms: list[Platform] = Field(
@@ -70,12 +83,12 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_on: date | None = None
+    starts_on: IsoDate | None = None
     days: int | None = Field(default=None, ge=7, le=62, description="The period's length")
     cadence: list[Cadence] = Field(min_length=1, max_length=11)
     goals: list[str] = Field(default_factory=list, max_length=10)
     events: list[PlanEvent] = Field(default_factory=list, max_length=40)
-    same_rubric_in_a_row: bool = Field(
+    same_rubric_in_a_row: StrictBool = Field(
         default=False, description="Allow two items of one rubric back to back on a platform"
     )
 

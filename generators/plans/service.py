@@ -1,67 +1,48 @@
 """The plan job: the brand's history and material in, a checked plan out (rows to store).
 
-The offline composer builds the plan from the frame and ideas taken from the brand's own
-material (older posts near each rubric, the rubric's description); repair and the checks run
-on whatever wrote it. The model's path (a prompt template, then repair, then the model again
-for the holes only) comes next (docs/plans.md)."""
+The plan is written from the frame and ideas taken from the brand's own material (older posts
+near each rubric, the rubric's description, `material.py`). With a model (`llm.can_revise`),
+the model proposes, repair fixes what it can, the model is asked again for the holes only,
+and the offline composer fills the rest (`model.py`); without one, the offline composer writes
+it. Either way the checks run on the result, and its basis says who wrote what."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from brand_voice.profile import BrandProfile
-from generators.plans.composer import compose_plan
+from generators.compliance.terms import TermMatcher
+from generators.llm.port import LLM, Completion
 from generators.plans.frame import FramedPlan, plan_frame
-from generators.plans.rules import PlanReport, RubricTarget, check_plan
+from generators.plans.material import PlanMaterial, brand_history, openings, rubric_ideas
+from generators.plans.model import ModelPlan, model_plan
+from generators.plans.rules import PlanReport, check_plan
 from generators.plans.schemas import PlanItem as ProposedItem
 from generators.plans.schemas import PlanRequest
-from generators.plans.slots import PastPost
-from generators.plans.topics import opening, topic_similarity
+from generators.plans.topics import topic_similarity
 from retrieval.store import VectorStore
-from storage.enums import DocumentKind, Platform
-from storage.models import Brand, Document, Plan, PlanItem, new_id
+from storage.models import Brand, Plan, PlanItem, new_id
 
-RECENT_DAYS = 60  # posts this recent count as "recent": a plan may not repeat their topics
-IDEAS_PER_RUBRIC = 12
 GENERATOR = "offline-composer"
-_PLATFORMS = frozenset(p.value for p in Platform)
+
+__all__ = ["GENERATOR", "WrittenPlan", "brand_history", "plans_so_far", "write_plan"]
 
 
 @dataclass(frozen=True)
 class WrittenPlan:
-    """The rows of a plan job's result, and its report."""
+    """The rows of a plan job's result, its report, and the model calls it took (none for the
+    offline composer)."""
 
     plan: Plan
     items: list[PlanItem]
     report: PlanReport
-
-
-def brand_history(session: Session, brand_id: str) -> list[tuple[PastPost, str]]:
-    """The brand's past posts with a date: when, where, how they did, and their text."""
-    rows = session.execute(
-        select(Document.meta, Document.text).where(
-            Document.brand_id == brand_id, Document.kind == DocumentKind.POST
-        )
-    )
-    out = []
-    for meta, text in rows:
-        stamp, platform = meta.get("published_ts"), meta.get("platform")
-        if not isinstance(stamp, int) or platform not in _PLATFORMS:
-            continue
-        rate = meta.get("engagement_rate")
-        post = PastPost(
-            Platform(platform),
-            datetime.fromtimestamp(stamp, UTC),
-            int(meta.get("interactions") or 0),
-            float(rate) if isinstance(rate, int | float) and meta.get("views") else None,
-        )
-        out.append((post, text))
-    return out
+    completions: list[Completion[Any]] = field(default_factory=list)
 
 
 def plans_so_far(session: Session, brand_id: str) -> int:
@@ -70,6 +51,7 @@ def plans_so_far(session: Session, brand_id: str) -> int:
 
 
 def write_plan(
+    llm: LLM,
     session: Session,
     store: VectorStore,
     brand: Brand,
@@ -77,53 +59,51 @@ def write_plan(
     job_id: str,
     now: datetime,
 ) -> WrittenPlan:
-    """Frame, compose and check the plan; the rows are returned, not added."""
+    """Frame, write (the model's path when `llm` can revise, else the offline composer) and
+    check the plan; the rows are returned, not added."""
     profile = BrandProfile.model_validate(brand.profile)
     history = brand_history(session, brand.id)
-    recent_since = now - timedelta(days=RECENT_DAYS)
-    recent = [opening(text) for post, text in history if post.published_at >= recent_since]
+    lines = openings(history, now)
     framed = plan_frame(
         request,
         profile,
         [post for post, _ in history],
-        recent,
+        lines.recent,
         now,
         first_plan=plans_so_far(session, brand.id) == 0,
     )
-    similar = topic_similarity(store)
     descriptions = {r.name: r.description for r in profile.rubrics}
-    older = {opening(text) for post, text in history if post.published_at < recent_since}
+    banned = TermMatcher(profile.banned_words, profile.language)
     ideas = {
-        r.name: _ideas(store, brand.id, r, descriptions.get(r.name, ""), older)
+        r.name: rubric_ideas(
+            store, brand.id, r.name, descriptions.get(r.name, ""), lines.older, banned
+        )
         for r in framed.frame.rubrics
     }
-    proposed = compose_plan(
-        framed.frame, ideas, similar, profile.language, request.goals, descriptions
+    material = PlanMaterial(
+        frame=framed.frame,
+        ideas=ideas,
+        similar=topic_similarity(store),
+        brand_name=brand.name,
+        language=profile.language,
+        goals=tuple(request.goals),
+        descriptions=descriptions,
     )
-    report = check_plan(proposed, framed.frame, similar)
-    return _rows(brand, job_id, framed, proposed, report)
-
-
-def _ideas(
-    store: VectorStore, brand_id: str, rubric: RubricTarget, description: str, older: set[str]
-) -> list[str]:
-    """Topics for a rubric from the brand's own older posts nearest to it, then its
-    description's sentences."""
-    query = f"{rubric.name}. {description}".strip()
-    hits = store.search(brand_id, DocumentKind.POST, query, IDEAS_PER_RUBRIC * 2)
-    ideas = [line for line in (opening(h.text) for h in hits) if line in older]
-    ideas += [part.strip() for part in description.split(",") if len(part.strip()) > 8]
-    return list(dict.fromkeys(i for i in ideas if len(i) >= 3))[:IDEAS_PER_RUBRIC]
+    if llm.can_revise:
+        written = model_plan(llm, material)
+    else:
+        composed = material.compose()
+        written = ModelPlan(composed, filled_offline=len(composed))
+    report = check_plan(written.items, framed.frame, material.similar)
+    return _rows(brand, job_id, framed, written, report)
 
 
 def _rows(
-    brand: Brand,
-    job_id: str,
-    framed: FramedPlan,
-    proposed: Sequence[ProposedItem],
-    report: PlanReport,
+    brand: Brand, job_id: str, framed: FramedPlan, written: ModelPlan, report: PlanReport
 ) -> WrittenPlan:
     frame = framed.frame
+    proposed: Sequence[ProposedItem] = written.items
+    calls = written.completions
     basis = {
         "slots": [
             {**asdict(c), "platform": c.platform.value, "times": [f"{t:%H:%M}" for t in c.times]}
@@ -133,6 +113,15 @@ def _rows(
         "rubrics": [
             {"name": r.name, "category": r.category.value, "share": r.share} for r in frame.rubrics
         ],
+        "writer": {
+            "generator": calls[0].generator if calls else GENERATOR,
+            "model": calls[0].model if calls else None,
+            "model_calls": len(calls),
+            "holes_asked": written.holes_asked,
+            "filled_offline": written.filled_offline,
+            "fallback": written.fallback,
+            "changes": written.changes,
+        },
     }
     plan = Plan(
         id=new_id(),
@@ -141,7 +130,7 @@ def _rows(
         starts_on=frame.starts_on,
         days=frame.days,
         timezone=str(frame.tz),
-        generator=GENERATOR,
+        generator=calls[0].generator if calls else GENERATOR,
         report=report.model_dump(mode="json"),
         basis=basis,
     )
@@ -161,4 +150,4 @@ def _rows(
         )
         for item in proposed
     ]
-    return WrittenPlan(plan, items, report)
+    return WrittenPlan(plan, items, report, list(calls))

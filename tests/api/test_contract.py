@@ -63,6 +63,10 @@ RULES_BEYOND_THE_SCHEMA = (
     "POST /v1/brands/{brand_id}/sources/json",
     "PATCH /v1/drafts/{draft_id}",
     "POST /v1/drafts/{draft_id}/review",
+    "POST /v1/brands/{brand_id}/plans",  # an event's platforms must be among the plan's
+    "POST /v1/plans/{plan_id}/review",  # If-Match, as for drafts
+    "POST /v1/plan-items/{item_id}/review",
+    "POST /v1/plan-items/{item_id}/regenerate",
 )
 BUSINESS_RULES = {
     "positive_data_acceptance": {

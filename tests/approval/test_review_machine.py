@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from approval.service import review_draft
+from approval.service import Desk as ReviewDesk
 from approval.states import Action
 from brand_voice.profile import BrandProfile
 from generators.drafts.edits import DraftEdit, edit_draft
@@ -118,7 +118,8 @@ class Review(RuleBasedStateMachine):
         with self.runtime.sessions() as session:
             draft = self._draft(session)
             try:
-                review_draft(session, self.people[role], draft, Action(action), sent, comment)
+                desk = ReviewDesk(session, self.people[role], self.runtime.store)
+                desk.review(draft, Action(action), sent, comment)
                 session.commit()
                 outcome: str | None = None
             except PostcraftError as exc:

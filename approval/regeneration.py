@@ -1,0 +1,101 @@
+"""Regenerating a plan item: a new topic and briefs in the same slot, following the manager's
+guidance (or the comment the item was sent back with); the item's and its plan's versions
+count the change, and the trail records it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from approval.repository import (
+    actor_name,
+    count_plan_change,
+    last_send_back,
+    record,
+    rewrite_item_row,
+)
+from approval.states import Action, check_role
+from generators.plans.regenerate import regenerate_item
+from generators.runtime import Runtime
+from storage.access import Principal
+from storage.enums import ReviewState, Subject
+from storage.errors import ErrorCode, PostcraftError
+from storage.models import AuditEvent, Brand, Plan, PlanItem, utcnow
+
+REGENERATE = "regenerate"
+"""The trail's action for a regeneration (not a move: the state stays)."""
+
+
+def regenerate(
+    session: Session,
+    runtime: Runtime,
+    principal: Principal,
+    item: PlanItem,
+    expected_version: int | None,
+    guidance: str,
+) -> PlanItem:
+    """Rewrite the item's topic and briefs at the version its reader saw, in the caller's
+    transaction. Refused without a version (428), at a stale one (412), for a decided item or
+    one of a rejected plan (409)."""
+    if expected_version is None:
+        raise PostcraftError(
+            ErrorCode.VERSION_REQUIRED,
+            f'Send If-Match: "{item.version}" (the version you read) to regenerate the item',
+        )
+    if expected_version != item.version:
+        raise _stale(item.version, expected_version)
+    check_role(Action.SUBMIT, principal.role)  # whoever may write may ask for a new version
+    plan = session.get(Plan, item.plan_id)
+    if (
+        plan is None
+        or plan.review_state is ReviewState.REJECTED
+        or not item.review_state.is_editable()
+    ):
+        state = (
+            "of a rejected plan"
+            if plan is None or plan.review_state is ReviewState.REJECTED
+            else item.review_state.value
+        )
+        raise PostcraftError(
+            ErrorCode.REVIEW_NOT_ALLOWED,
+            f"The item is {state}: only an item still open to change can be regenerated",
+        )
+    guidance = guidance.strip() or last_send_back(session, item.id)
+    brand = session.get(Brand, item.brand_id)
+    if brand is None:
+        raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, "The item's brand was deleted")
+    rewrite = regenerate_item(
+        runtime.llm, session, runtime.store, brand, plan, item, guidance, utcnow()
+    )
+    values = {
+        "topic": rewrite.topic,
+        "goal": rewrite.goal,
+        "copy_brief": rewrite.copy_brief,
+        "design_brief": rewrite.design_brief,
+    }
+    if not rewrite_item_row(session, item, expected_version, values):
+        raise _stale(None, expected_version)
+    count_plan_change(session, plan)
+    record(
+        session,
+        AuditEvent(
+            brand_id=item.brand_id,
+            subject_kind=Subject.PLAN_ITEM.value,
+            subject_id=item.id,
+            actor_id=principal.user_id,
+            actor_name=actor_name(session, principal.user_id),
+            action=REGENERATE,
+            from_state=item.review_state,
+            to_state=item.review_state,
+            version=item.version,
+            comment=guidance,
+        ),
+    )
+    return item
+
+
+def _stale(current: int | None, sent: int) -> PostcraftError:
+    now = f"at version {current}" if current is not None else "changed meanwhile"
+    return PostcraftError(
+        ErrorCode.VERSION_CONFLICT,
+        f"The plan item is {now}, not version {sent}: reload it and try again",
+    )
