@@ -555,6 +555,9 @@ def demo(
             f"Logs: {log_file}\nTry: .venv/bin/postcraft draft --brand northwind "
             f"--platform linkedin --topic 'Closing the month in three days' "
             f"--api-key {setup.api_key}\n"
+            f"A content plan to review: POSTCRAFT_API_KEY={setup.api_key} .venv/bin/postcraft "
+            "plans create --brand zerno --platform vk=3 --platform telegram=3 "
+            "(then `plans --help`; README: A content plan)\n"
             "Press Ctrl-C to stop."
         )
         if exit_after:

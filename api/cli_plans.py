@@ -5,6 +5,8 @@ and approve their drafts, export the calendar and read the trail."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,9 +37,14 @@ def _client(api_url: str, api_key: str) -> ApiClient:
     return ApiClient(api_url, api_key)
 
 
-def _fail(exc: PostcraftError) -> typer.Exit:
-    err.print(f"[red]{exc.code.value}[/]: {exc.detail}", highlight=False)
-    return typer.Exit(1)
+@contextmanager
+def _api_errors() -> Iterator[None]:
+    """An API error ends the command with its words and exit status 1."""
+    try:
+        yield
+    except PostcraftError as exc:
+        err.print(f"[red]{exc.code.value}[/]: {exc.detail}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 def _brand(client: ApiClient, key: str) -> dict[str, Any]:
@@ -80,7 +87,7 @@ def create(
 ) -> None:
     """Ask for a content plan and wait for it, then show it."""
     client = _client(api_url, api_key)
-    try:
+    with _api_errors():
         found = _brand(client, brand)
         request: dict[str, Any] = {"cadence": _cadence(platform or [], found)}
         if days:
@@ -98,8 +105,6 @@ def create(
             err.print(f"[red]plan job failed[/] {job['error']['code']}: {job['error']['detail']}")
             raise typer.Exit(1)
         print_plan(client.plan(job["result"]["plan_id"]))
-    except PostcraftError as exc:
-        raise _fail(exc) from None
 
 
 def _event(given: str) -> dict[str, str]:
@@ -150,21 +155,17 @@ def _local(stamp: str, zone: ZoneInfo) -> str:
 @plans_app.command("show")
 def show(plan_id: str, api_url: ApiUrl = DEFAULT_URL, api_key: ApiKey = "") -> None:
     """Show a plan, its items and their states."""
-    try:
+    with _api_errors():
         print_plan(_client(api_url, api_key).plan(plan_id))
-    except PostcraftError as exc:
-        raise _fail(exc) from None
 
 
 @plans_app.command("submit")
 def submit(plan_id: str, api_url: ApiUrl = DEFAULT_URL, api_key: ApiKey = "") -> None:
     """Put the plan and its draft items in review."""
     client = _client(api_url, api_key)
-    try:
+    with _api_errors():
         plan = client.plan(plan_id)
         print_plan(client.review(f"/v1/plans/{plan_id}/review", plan["version"], "submit"))
-    except PostcraftError as exc:
-        raise _fail(exc) from None
 
 
 def _find_item(plan: dict[str, Any], key: str) -> dict[str, Any]:
@@ -189,14 +190,12 @@ def send_back(
 ) -> None:
     """Send one item back with a comment."""
     client = _client(api_url, api_key)
-    try:
+    with _api_errors():
         found = _find_item(client.plan(plan_id), item)
         moved = client.review(
             f"/v1/plan-items/{found['id']}/review", found["version"], "request_changes", comment
         )
         console.print(f"[yellow]↩[/] {moved['topic']}: {moved['review_state']}")
-    except PostcraftError as exc:
-        raise _fail(exc) from None
 
 
 @plans_app.command("regenerate")
@@ -210,7 +209,7 @@ def regenerate(
 ) -> None:
     """A new topic and briefs for an item in the same slot, following the guidance."""
     client = _client(api_url, api_key)
-    try:
+    with _api_errors():
         found = _find_item(client.plan(plan_id), item)
         rewritten: dict[str, Any] = client.post_json(
             f"/v1/plan-items/{found['id']}/regenerate",
@@ -223,8 +222,6 @@ def regenerate(
                 f"/v1/plan-items/{found['id']}/review", rewritten["version"], "submit"
             )
             console.print(f"  {moved['review_state']}")
-    except PostcraftError as exc:
-        raise _fail(exc) from None
 
 
 @plans_app.command("approve")
@@ -240,7 +237,7 @@ def approve(
     """Approve the plan's items in review (in one bulk call), then wait for the draft job
     each approval queued, with a progress bar."""
     client = _client(api_url, api_key)
-    try:
+    with _api_errors():
         plan = client.plan(plan_id)
         chosen = [_find_item(plan, key) for key in item] if item else plan["plan_items"]
         pending = [(i["id"], i["version"]) for i in chosen if i["review_state"] == "in_review"]
@@ -253,8 +250,6 @@ def approve(
             if not outcome["moved"]:
                 console.print(f"  [yellow]{outcome['id']}[/]: {outcome['detail']}")
         _wait_for_drafts(client, plan_id, timeout)
-    except PostcraftError as exc:
-        raise _fail(exc) from None
 
 
 def _wait_for_drafts(client: ApiClient, plan_id: str, timeout: float) -> None:
@@ -286,7 +281,7 @@ def drafts(
 ) -> None:
     """The drafts of the plan's approved items; with --approve, approve them in bulk."""
     client = _client(api_url, api_key)
-    try:
+    with _api_errors():
         plan = client.plan(plan_id)
         found = [(i, d) for i in plan["plan_items"] for d in i["drafts"]]
         for item, draft in found:
@@ -305,8 +300,6 @@ def drafts(
                 for outcome in result["items"]:
                     if not outcome["moved"]:
                         console.print(f"  [yellow]{outcome['id']}[/]: {outcome['detail']}")
-    except PostcraftError as exc:
-        raise _fail(exc) from None
 
 
 @plans_app.command("calendar")
@@ -317,10 +310,8 @@ def calendar(
     api_key: ApiKey = "",
 ) -> None:
     """Export the plan as an iCalendar file (import it into any calendar app)."""
-    try:
+    with _api_errors():
         text = _client(api_url, api_key).text(f"/v1/plans/{plan_id}/calendar.ics")
-    except PostcraftError as exc:
-        raise _fail(exc) from None
     output.write_text(text, encoding="utf-8", newline="")
     console.print(f"[green]✓[/] {output} ({text.count('BEGIN:VEVENT')} events)")
 
@@ -334,11 +325,9 @@ def audit(
 ) -> None:
     """The brand's audit trail, newest first: every review move of plans, items and drafts."""
     client = _client(api_url, api_key)
-    try:
+    with _api_errors():
         found = _brand(client, brand)
         page = client.get_json(f"/v1/brands/{found['id']}/audit", {"limit": limit})
-    except PostcraftError as exc:
-        raise _fail(exc) from None
     for event in page["items"]:
         comment = f" — {event['comment']}" if event["comment"] else ""
         console.print(

@@ -12,6 +12,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.principals import KeyCache
+from approval.service import Desk
 from generators.runtime import Runtime
 from storage.access import Principal
 from storage.errors import ErrorCode, PostcraftError
@@ -177,3 +178,13 @@ def get_reviewed_version(
 
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
 ReviewedVersion = Annotated[int | None, Depends(get_reviewed_version)]
+
+
+def get_desk(
+    principal: PrincipalDep, session: SessionDep, runtime: RuntimeDep, queue: QueueDep
+) -> Desk:
+    """The request's review desk: its moves commit together, then their jobs are sent."""
+    return Desk(session, principal, runtime.store, queue)
+
+
+DeskDep = Annotated[Desk, Depends(get_desk)]

@@ -7,6 +7,8 @@ guidance by storage/guidance.py for the brand's next prompts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.orm import Session
 
@@ -28,21 +30,30 @@ def edit_distance(generated: str, approved: str) -> tuple[int, float]:
     return distance, round(distance / max(len(generated), len(approved), 1), 4)
 
 
-def learn_from_approval(session: Session, store: VectorStore, draft: Draft) -> None:
-    """Record the approved draft's edit distance from its generated version, and add its text
-    to the brand's examples (in the caller's transaction; its vector is stored at once)."""
+def record_edit_distance(session: Session, draft: Draft) -> None:
+    """Keep on the approved draft how far its text is from the generated version 1."""
     approved = post_text(post_of(draft))
     first = session.get(DraftVersion, (draft.id, 1))
     generated = post_text(_post(first)) if first is not None else approved
     draft.edit_distance, draft.edit_ratio = edit_distance(generated, approved)
-    example = NewDocument(
-        DocumentKind.POST,
-        f"{APPROVED_SOURCE} {draft.id}",
-        approved,
-        {"platform": draft.platform.value, "approved": True, "draft_id": draft.id},
-    )
-    prepared = prepare_ingest(session, store, draft.brand_id, [example])
-    session.add_all(prepared.rows)  # none when the brand already has this text
+
+
+def add_approved_examples(session: Session, store: VectorStore, drafts: Sequence[Draft]) -> None:
+    """Add the approved drafts' texts to their brands' examples, marked approved (in the
+    caller's transaction; their vectors are stored at once, one embedding batch per brand)."""
+    by_brand: dict[str, list[NewDocument]] = {}
+    for draft in drafts:
+        by_brand.setdefault(draft.brand_id, []).append(
+            NewDocument(
+                DocumentKind.POST,
+                f"{APPROVED_SOURCE} {draft.id}",
+                post_text(post_of(draft)),
+                {"platform": draft.platform.value, "approved": True, "draft_id": draft.id},
+            )
+        )
+    for brand_id, examples in by_brand.items():
+        prepared = prepare_ingest(session, store, brand_id, examples)
+        session.add_all(prepared.rows)  # none for a text the brand already has
     session.flush()
 
 

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from approval.repository import (
     actor_name,
+    compare_and_set,
     count_plan_change,
     last_send_back,
     record,
-    rewrite_item_row,
 )
+from approval.service import check_version, stale
 from approval.states import Action, check_role
 from generators.plans.regenerate import regenerate_item
 from generators.runtime import Runtime
@@ -36,29 +37,13 @@ def regenerate(
     """Rewrite the item's topic and briefs at the version its reader saw, in the caller's
     transaction. Refused without a version (428), at a stale one (412), for a decided item or
     one of a rejected plan (409)."""
-    if expected_version is None:
-        raise PostcraftError(
-            ErrorCode.VERSION_REQUIRED,
-            f'Send If-Match: "{item.version}" (the version you read) to regenerate the item',
-        )
-    if expected_version != item.version:
-        raise _stale(item.version, expected_version)
+    seen = check_version(Subject.PLAN_ITEM, item.version, expected_version, "to regenerate it")
     check_role(Action.SUBMIT, principal.role)  # whoever may write may ask for a new version
     plan = session.get(Plan, item.plan_id)
-    if (
-        plan is None
-        or plan.review_state is ReviewState.REJECTED
-        or not item.review_state.is_editable()
-    ):
-        state = (
-            "of a rejected plan"
-            if plan is None or plan.review_state is ReviewState.REJECTED
-            else item.review_state.value
-        )
-        raise PostcraftError(
-            ErrorCode.REVIEW_NOT_ALLOWED,
-            f"The item is {state}: only an item still open to change can be regenerated",
-        )
+    if plan is None or plan.review_state is ReviewState.REJECTED:
+        raise _closed("of a rejected plan")
+    if not item.review_state.is_editable():
+        raise _closed(item.review_state.value)
     guidance = guidance.strip() or last_send_back(session, item.id)
     brand = session.get(Brand, item.brand_id)
     if brand is None:
@@ -72,8 +57,8 @@ def regenerate(
         "copy_brief": rewrite.copy_brief,
         "design_brief": rewrite.design_brief,
     }
-    if not rewrite_item_row(session, item, expected_version, values):
-        raise _stale(None, expected_version)
+    if not compare_and_set(session, item, seen, **values):
+        raise stale(Subject.PLAN_ITEM, None, seen)
     count_plan_change(session, plan)
     record(
         session,
@@ -93,9 +78,8 @@ def regenerate(
     return item
 
 
-def _stale(current: int | None, sent: int) -> PostcraftError:
-    now = f"at version {current}" if current is not None else "changed meanwhile"
+def _closed(state: str) -> PostcraftError:
     return PostcraftError(
-        ErrorCode.VERSION_CONFLICT,
-        f"The plan item is {now}, not version {sent}: reload it and try again",
+        ErrorCode.REVIEW_NOT_ALLOWED,
+        f"The item is {state}: only an item still open to change can be regenerated",
     )

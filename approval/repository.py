@@ -23,6 +23,24 @@ class AuditKey:
     id: str
 
 
+def compare_and_set(
+    session: Session, row: Draft | Plan | PlanItem, expected_version: int, **values: Any
+) -> bool:
+    """Set `values` on the row if it is still at `expected_version`, counting the change in
+    its version; False when someone changed it first (nothing is written)."""
+    model = type(row)
+    changed = session.execute(
+        update(model)
+        .where(model.id == row.id, model.version == expected_version)
+        .values(version=expected_version + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(row)
+    return True
+
+
 def move(
     session: Session,
     subject: Draft | Plan | PlanItem,
@@ -30,19 +48,8 @@ def move(
     to: ReviewState,
     **values: Any,
 ) -> bool:
-    """Set the item's state (and `values`) if it is still at `expected_version`, counting the
-    change in its version; False when someone changed it first (nothing is written)."""
-    model = type(subject)
-    changed = session.execute(
-        update(model)
-        .where(model.id == subject.id, model.version == expected_version)
-        .values(review_state=to, version=expected_version + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    session.refresh(subject)
-    return True
+    """Move the item to state `to` (and set `values`) at `expected_version`: compare_and_set."""
+    return compare_and_set(session, subject, expected_version, review_state=to, **values)
 
 
 def actor_name(session: Session, user_id: str) -> str:
@@ -110,23 +117,6 @@ def approved_examples(session: Session, brand_id: str, source_prefix: str) -> in
         )
         or 0
     )
-
-
-def rewrite_item_row(
-    session: Session, item: PlanItem, expected_version: int, values: dict[str, str]
-) -> bool:
-    """Set the item's content if it is still at `expected_version`, counting the change;
-    False when someone changed it first (nothing is written)."""
-    changed = session.execute(
-        update(PlanItem)
-        .where(PlanItem.id == item.id, PlanItem.version == expected_version)
-        .values(version=expected_version + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    session.refresh(item)
-    return True
 
 
 def count_plan_change(session: Session, plan: Plan) -> None:

@@ -4,7 +4,7 @@ its audit row, and what the move sets off, all in the caller's transaction.
 What a move sets off: a plan's submission, approval or rejection carries its undecided items
 along; an approved plan item queues a draft job (its drafts arrive in review); an approved
 draft teaches the brand (approval/learning.py). Jobs to send and webhook deliveries are kept
-on the `Desk` for the caller to send once it has committed (`Desk.send`)."""
+on the `Desk`, which sends them once it has committed (`Desk.commit`)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from approval.learning import learn_from_approval
+from approval.learning import add_approved_examples, record_edit_distance
 from approval.repository import actor_name, move, record
 from approval.states import Action, next_state
 from generators.compliance.report import stored_of
+from generators.drafts.schemas import DraftRequest
 from retrieval.store import VectorStore
 from storage.access import Principal
 from storage.enums import JobKind, Queue, ReviewState, Subject
@@ -44,14 +45,16 @@ _CARRIED = {
 
 @dataclass
 class Desk:
-    """One request's (or job step's) review work: who acts, in which transaction, with which
-    vector store, and what to send once the transaction has committed."""
+    """One request's review work: who acts, in which transaction, with which vector store,
+    and where to send what the moves queued once the transaction has committed."""
 
     session: Session
     principal: Principal
     store: VectorStore
+    queue: JobQueue | None = None  # None: nothing is sent (the reconciler sends it later)
     jobs: list[Job] = field(default_factory=list)
     deliveries: list[str] = field(default_factory=list)
+    approved: list[Draft] = field(default_factory=list)
 
     def review(
         self,
@@ -69,13 +72,7 @@ class Desk:
         a comment, a resubmission of a sent-back item nobody changed, and any move of an item
         of a rejected plan. A refusal writes nothing."""
         kind = KINDS[type(subject)]
-        if expected_version is None:
-            raise PostcraftError(
-                ErrorCode.VERSION_REQUIRED,
-                f'Send If-Match: "{subject.version}" (the version you reviewed) with a review move',
-            )
-        if expected_version != subject.version:
-            raise _stale(kind, subject.version, expected_version)
+        check_version(kind, subject.version, expected_version, "with a review move")
         comment = comment.strip()
         target = next_state(subject.review_state, action, self.principal.role)
         self._check(kind, subject, action, comment)
@@ -83,14 +80,20 @@ class Desk:
         self._after(subject, action, comment)
         return subject
 
-    def send(self, queue: JobQueue) -> None:
-        """After the commit: send the jobs the moves queued and the webhook deliveries."""
-        for job in self.jobs:
-            queue.send(job)
-        for delivery_id in self.deliveries:
-            queue.send_delivery(delivery_id)
+    def commit(self) -> None:
+        """Add the approved drafts to their brands' examples, commit, then send the jobs the
+        moves queued and their webhook deliveries."""
+        if self.approved:
+            add_approved_examples(self.session, self.store, self.approved)
+        self.session.commit()
+        if self.queue is not None:
+            for job in self.jobs:
+                self.queue.send(job)
+            for delivery_id in self.deliveries:
+                self.queue.send_delivery(delivery_id)
         self.jobs.clear()
         self.deliveries.clear()
+        self.approved.clear()
 
     def _check(self, kind: Subject, subject: Reviewable, action: Action, comment: str) -> None:
         if isinstance(subject, PlanItem):
@@ -134,7 +137,7 @@ class Desk:
         if isinstance(subject, Draft):
             extra["updated_by"] = self.principal.user_id
         if not move(self.session, subject, seen, target, **extra):
-            raise _stale(kind, None, seen)
+            raise stale(kind, None, seen)
         event = AuditEvent(
             brand_id=subject.brand_id,
             subject_kind=kind.value,
@@ -160,25 +163,20 @@ class Desk:
         elif isinstance(subject, PlanItem) and action is Action.APPROVE:
             self._queue_drafts(subject)
         elif isinstance(subject, Draft) and action is Action.APPROVE:
-            learn_from_approval(self.session, self.store, subject)
+            record_edit_distance(self.session, subject)
+            self.approved.append(subject)
 
     def _queue_drafts(self, item: PlanItem) -> None:
         """The approved item's draft job: its topic and briefs, for its platform."""
-        brief = "\n".join(
-            part
-            for part in (
-                item.copy_brief,
-                f"Picture: {item.design_brief}" if item.design_brief else "",
-            )
-            if part
-        )
-        request = {
-            "topic": item.topic,
-            "brief": brief[:2000],
-            "platforms": [item.platform.value],
-            "rubric": item.category.value,
-            "goal": item.goal,
-        }
+        picture = f"Picture: {item.design_brief}" if item.design_brief else ""
+        brief = "\n".join(part for part in (item.copy_brief, picture) if part)
+        request = DraftRequest(
+            topic=item.topic,
+            brief=brief[:2000],
+            platforms=[item.platform],
+            rubric=item.category,
+            goal=item.goal,
+        ).model_dump(mode="json")
         job = queued_job(
             self.session,
             NewJob(
@@ -191,7 +189,6 @@ class Desk:
                 idempotency_key=None,
             ),
         )
-        self.session.flush()
         item.draft_job_id = job.id
         self.session.flush()
         self.jobs.append(job)
@@ -217,9 +214,23 @@ def _check_approvable(kind: Subject, subject: Reviewable) -> None:
         )
 
 
-def _stale(kind: Subject, current: int | None, sent: int) -> PostcraftError:
+def check_version(kind: Subject, current: int, expected: int | None, doing: str) -> int:
+    """The version sent (If-Match) when it is the current one; VERSION_REQUIRED without one,
+    VERSION_CONFLICT at another."""
+    if expected is None:
+        raise PostcraftError(
+            ErrorCode.VERSION_REQUIRED,
+            f'Send If-Match: "{current}" (the version you read) {doing}',
+        )
+    if expected != current:
+        raise stale(kind, current, expected)
+    return expected
+
+
+def stale(kind: Subject, current: int | None, sent: int) -> PostcraftError:
+    """The 412 of a change made at an old version (`current`: None when it changed meanwhile)."""
     now = f"at version {current}" if current is not None else "changed meanwhile"
     return PostcraftError(
         ErrorCode.VERSION_CONFLICT,
-        f"The {_NAMES[kind]} is {now}, not version {sent}: reload it and review it again",
+        f"The {_NAMES[kind]} is {now}, not version {sent}: reload it and try again",
     )

@@ -17,7 +17,7 @@ from storage.access import Principal, in_scope
 from storage.db import add_in_order
 from storage.enums import JobKind, JobStatus, Queue
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import Base, Draft, Job, utcnow
+from storage.models import Base, Draft, Job, new_id, utcnow
 
 
 def request_fingerprint(kind: JobKind, brand_id: str, request: dict[str, Any]) -> str:
@@ -73,6 +73,7 @@ def queued_job(session: Session, new: NewJob) -> Job:
     """Add a queued job row to the caller's transaction, uncommitted (a job another action
     queues, as an approved plan item queues its draft job). Send it once committed."""
     job = Job(
+        id=new_id(),  # known before the flush: the caller may point at it at once
         workspace_id=new.workspace_id,
         brand_id=new.brand_id,
         api_key_id=new.api_key_id,

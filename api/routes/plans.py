@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from api import cursors
 from api.deps import (
     BrandId,
+    DeskDep,
     PlanId,
     PlanItemId,
     PrincipalDep,
-    QueueDep,
     ReviewedVersion,
     RuntimeDep,
     SessionDep,
@@ -29,7 +29,6 @@ from api.schemas import JobRead
 from api.submit import SUBMIT_RESPONSES, SubmitDep
 from approval.regeneration import regenerate
 from approval.repository import subject_trail
-from approval.service import Desk
 from approval.states import check_role
 from generators.plans.schemas import PlanRequest
 from storage.access import Principal, get_brand
@@ -138,8 +137,7 @@ def review_plan(
     move: ReviewMove,
     principal: PrincipalDep,
     session: SessionDep,
-    runtime: RuntimeDep,
-    queue: QueueDep,
+    desk: DeskDep,
     expected: ReviewedVersion,
     response: Response,
 ) -> PlanRead:
@@ -148,10 +146,8 @@ def review_plan(
     queues a draft job for each; `reject` rejects those; `request_changes` leaves the items
     as they are. Items sent back keep their own state."""
     plan = _plan(session, principal, plan_id)
-    desk = Desk(session, principal, runtime.store)
     desk.review(plan, move.action, expected, move.comment)
-    session.commit()
-    desk.send(queue)
+    desk.commit()
     return _read(session, plan, response)
 
 
@@ -161,18 +157,15 @@ def review_item(
     move: ReviewMove,
     principal: PrincipalDep,
     session: SessionDep,
-    runtime: RuntimeDep,
-    queue: QueueDep,
+    desk: DeskDep,
     expected: ReviewedVersion,
     response: Response,
 ) -> PlanItemRead:
     """Move one item, as the version you reviewed (`If-Match`, required). An approved item
     queues a draft job; its drafts arrive in review."""
     item = _item(session, principal, item_id)
-    desk = Desk(session, principal, runtime.store)
     desk.review(item, move.action, expected, move.comment)
-    session.commit()
-    desk.send(queue)
+    desk.commit()
     return _item_read(session, item, response)
 
 
@@ -182,18 +175,15 @@ def review_items(
     body: BulkReview,
     principal: PrincipalDep,
     session: SessionDep,
-    runtime: RuntimeDep,
-    queue: QueueDep,
+    desk: DeskDep,
 ) -> BulkResult:
     """The same move for up to 100 items of the plan, each at the version its reviewer saw;
     each moves or not on its own, and the answer says which and why."""
     plan = _plan(session, principal, plan_id)
     check_role(body.action, principal.role)
     items = items_of_plan(session, plan.id, [i.id for i in body.items])
-    desk = Desk(session, principal, runtime.store)
     result = review_each(desk, items, body, f"in plan {plan.id}", ErrorCode.PLAN_ITEM_NOT_FOUND)
-    session.commit()
-    desk.send(queue)
+    desk.commit()
     return result
 
 

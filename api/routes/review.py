@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 from api import cursors
 from api.deps import (
     BrandId,
+    DeskDep,
     DraftId,
     PrincipalDep,
-    QueueDep,
     ReviewedVersion,
-    RuntimeDep,
     SessionDep,
 )
 from api.edge import CheckedRoute
@@ -73,17 +72,14 @@ def review(
     session: SessionDep,
     expected: ReviewedVersion,
     response: Response,
-    runtime: RuntimeDep,
-    queue: QueueDep,
+    desk: DeskDep,
 ) -> DraftRead:
     """Move the draft in the approval step, as the version you reviewed (`If-Match`, required):
     `submit` (to review; a sent-back draft once changed), `approve` (a draft whose checks pass),
     `reject`, or `request_changes` (with a comment). Every move is in the audit trail."""
     draft = _draft(session, principal, draft_id)
-    desk = Desk(session, principal, runtime.store)
     desk.review(draft, move.action, expected, move.comment)
-    session.commit()
-    desk.send(queue)
+    desk.commit()
     response.headers["ETag"] = f'"{draft.version}"'
     return DraftRead.of(draft)
 
@@ -94,8 +90,7 @@ def review_many(
     body: BulkReview,
     principal: PrincipalDep,
     session: SessionDep,
-    runtime: RuntimeDep,
-    queue: QueueDep,
+    desk: DeskDep,
 ) -> BulkResult:
     """The same move for up to 100 of the brand's drafts, each at the version its reviewer saw.
     Each draft moves or not on its own: the answer says which and why (a stale version, a
@@ -103,10 +98,8 @@ def review_many(
     check_brand(session, principal, brand_id)
     check_role(body.action, principal.role)  # the role, not a draft: the whole request
     drafts = visible_drafts(session, principal, brand_id, [item.id for item in body.items])
-    desk = Desk(session, principal, runtime.store)
     result = review_each(desk, drafts, body, f"in brand {brand_id}", ErrorCode.DRAFT_NOT_FOUND)
-    session.commit()
-    desk.send(queue)
+    desk.commit()
     return result
 
 

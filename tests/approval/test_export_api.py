@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,16 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from generators.jobs import run_job
-from generators.runtime import build_runtime
-from retrieval.embeddings import E5Embedder
-from storage.db import migrate, transaction
+from storage.db import transaction
 from storage.enums import JobKind, JobStatus, Queue, ReviewState
 from storage.jobs import NewJob, create_job, find_job
 from storage.models import Brand, Draft, Plan, PlanItem, utcnow
-from storage.settings import Settings
-from tests.approval.desk import Desk, fresh_drafts, make_desk
+from tests.approval.desk import Desk, fresh_drafts
 from tests.approval.test_exports import parse_calendar, zulu
 from tests.conftest import auth
 
@@ -48,20 +43,6 @@ class Setup:
     pending: tuple[str, dict[str, Any]]  # an approved item whose draft is still in draft
     rejected: str  # a rejected item
     loose: dict[str, Any]  # an approved draft from no plan
-
-
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory, embedder: E5Embedder) -> Desk:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("exports") / "var")
-    runtime = build_runtime(settings, embedder=embedder)
-    migrate(runtime.engine)
-    return make_desk(runtime)
-
-
-@pytest.fixture(scope="module")
-def api(desk: Desk) -> Iterator[TestClient]:
-    with TestClient(create_app(desk.runtime.settings, desk.runtime)) as client:
-        yield client
 
 
 def _plan(desk: Desk) -> str:

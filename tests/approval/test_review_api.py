@@ -3,34 +3,14 @@ compliance gate on approval, final states, bulk moves, the audit trail, scope an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from generators.runtime import build_runtime
-from retrieval.embeddings import E5Embedder
-from storage.db import migrate
 from storage.models import Draft
-from storage.settings import Settings
-from tests.approval.desk import Desk, fresh_drafts, make_desk, move
+from tests.approval.desk import Desk, fresh_drafts, move
 from tests.conftest import auth
-
-
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory, embedder: E5Embedder) -> Desk:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("review") / "var")
-    runtime = build_runtime(settings, embedder=embedder)
-    migrate(runtime.engine)
-    return make_desk(runtime)
-
-
-@pytest.fixture(scope="module")
-def api(desk: Desk) -> Iterator[TestClient]:
-    with TestClient(create_app(desk.runtime.settings, desk.runtime)) as client:
-        yield client
 
 
 def _trail(api: TestClient, desk: Desk, draft_id: str) -> list[tuple[str, str, str, str]]:
