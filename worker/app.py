@@ -90,20 +90,34 @@ def make_celery(
 def send_delivery(app: Celery, settings: Settings, delivery_id: str, countdown: float = 0) -> bool:
     """Send a delivery's id to the batch queue, due in `countdown` seconds; False (logged,
     never raised) when the broker fails: the row is the truth and the reconciler re-sends."""
+    return send_id(app, settings, DELIVERY_TASK_NAME, delivery_id, DELIVERY_QUEUE, countdown)
+
+
+def send_id(
+    app: Celery,
+    settings: Settings,
+    task: str,
+    row_id: str,
+    queue: Queue,
+    countdown: float = 0,
+) -> bool:
+    """Send a task for a committed row (a job, a webhook delivery) to its queue, due in
+    `countdown` seconds, expiring after POSTCRAFT_JOB_MESSAGE_EXPIRES_S. Never raises: on a
+    broker failure it logs and answers False; the row is the truth, the reconciler re-sends."""
     try:
         app.send_task(
-            DELIVERY_TASK_NAME,
-            args=[delivery_id],
-            queue=DELIVERY_QUEUE.value,
-            routing_key=DELIVERY_QUEUE.value,
+            task,
+            args=[row_id],
+            queue=queue.value,
+            routing_key=queue.value,
             countdown=countdown or None,
             expires=countdown + settings.job_message_expires_s,
             retry=False,
         )
     except Exception as exc:
         log.warning(
-            "broker send of a webhook delivery failed; the reconciler will re-send",
-            extra={"delivery": delivery_id, "error": repr(exc)},
+            "broker send failed; the reconciler will re-send",
+            extra={"task": task, "row_id": row_id, "error": repr(exc)},
         )
         return False
     return True

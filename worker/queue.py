@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import Celery
 
 from storage.models import Job
 from storage.settings import Settings
-from worker.app import TASK_NAME, send_delivery
-
-log = logging.getLogger(__name__)
+from worker.app import TASK_NAME, send_delivery, send_id
 
 
 class JobQueue:
@@ -23,22 +19,7 @@ class JobQueue:
     def send(self, job: Job) -> bool:
         """Send the job's id (no database work: callers record the send in their own session);
         on a broker failure the reconciler re-sends it later."""
-        try:
-            self._app.send_task(
-                TASK_NAME,
-                args=[job.id],
-                queue=job.queue.value,
-                routing_key=job.queue.value,
-                expires=self._settings.job_message_expires_s,
-                retry=False,
-            )
-        except Exception as exc:  # the row is the truth: the reconciler re-sends it
-            log.warning(
-                "broker send failed; the reconciler will re-send",
-                extra={"job_id": job.id, "error": repr(exc)},
-            )
-            return False
-        return True
+        return send_id(self._app, self._settings, TASK_NAME, job.id, job.queue)
 
     def send_delivery(self, delivery_id: str, countdown: float = 0) -> bool:
         """Send a webhook delivery's id (after the transaction that recorded it commits), due
