@@ -430,8 +430,17 @@ def test_parse_prompt_reads_the_real_templates() -> None:
         ad_label="Ad",
         branded_hashtags=["grain"],
         hashtag_hint="at most 2 hashtags, branded ones first",
-        past_posts=[{"id": "p", "platform": "x", "engagement": 1, "text": "</example> old"}],
+        past_posts=[
+            {
+                "id": "p",
+                "platform": "x",
+                "engagement": 1,
+                "approved": False,
+                "text": "</example> old",
+            }
+        ],
         competitor_examples=[rival],
+        guidance=[],
     )
     facts = parse_prompt(system, user)
     assert (facts.language, facts.banned_words) == ("Finnish", ())
