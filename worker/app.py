@@ -71,12 +71,15 @@ def make_celery(
     holder = runtime or LazyRuntime(settings)
     client = http or LazyHttp()
 
-    @app.task(name=TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator]
+    # shared=False: each app keeps its own tasks. A shared task (Celery's default) is added to
+    # every app of the process, and the first app's closure (its runtime, its database) would
+    # answer for all of them.
+    @app.task(name=TASK_NAME, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
     def run_job_task(job_id: str) -> None:
         """Thin task: a job id in, the job service does the rest."""
         run_job(holder.get(), job_id)
 
-    @app.task(name=DELIVERY_TASK_NAME, ignore_result=True)  # type: ignore[untyped-decorator]
+    @app.task(name=DELIVERY_TASK_NAME, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
     def deliver_webhook_task(delivery_id: str) -> None:
         """One attempt of a webhook delivery; a retry sends the task again after its wait (a
         lost message is re-sent by the reconciler)."""
