@@ -32,6 +32,8 @@ def _watcher(api: TestClient) -> JobWatcher:
 
 
 def _timed(api: TestClient, url: str, **kwargs: Any) -> tuple[Any, float]:
+    """The answer and its seconds. Bounds below are loose (a loaded CI machine adds latency):
+    each only tells a wait that ended early from one that ran its full length."""
     began = time.monotonic()
     answer = api.get(url, **kwargs)
     return answer, time.monotonic() - began
@@ -46,7 +48,8 @@ def test_wait_answers_as_soon_as_the_job_finishes(
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "succeeded"
     assert answer.json()["finished_at"] is not None
-    assert 0.3 <= took < 0.3 + 0.25, took
+    # Far below the 10 s asked for: the finish ended the wait (a loaded CI machine adds latency).
+    assert 0.3 <= took < 5, took
     assert _watcher(api).waiting == 0
 
 
@@ -57,13 +60,13 @@ def test_wait_times_out_with_the_job_as_it_is_then(
     answer, took = _timed(api, f"/v1/jobs/{job_id}", params={"wait": 1}, headers=auth(world.key_a))
     assert answer.status_code == 200
     assert answer.json()["status"] == "queued"
-    assert 1.0 <= took < 1.6, took
+    assert 1.0 <= took < 5, took
     # A change that does not finish the job does not end the wait; the answer shows it.
     later(0.2, lambda: start(runtime, job_id))
     answer, took = _timed(api, f"/v1/jobs/{job_id}", params={"wait": 1}, headers=auth(world.key_a))
     assert answer.json()["status"] == "running"
     assert answer.json()["attempts"] == 1
-    assert 1.0 <= took < 1.6, took
+    assert 1.0 <= took < 5, took
 
 
 def test_a_finished_job_and_wait_0_answer_at_once(
@@ -72,27 +75,38 @@ def test_a_finished_job_and_wait_0_answer_at_once(
     job_id = queued_job(runtime, world.workspace_id, world.brand_a)
     answer, took = _timed(api, f"/v1/jobs/{job_id}", params={"wait": 0}, headers=auth(world.key_a))
     assert answer.json()["status"] == "queued"
-    assert took < 0.5
+    assert took < 5
     finish(runtime, job_id)
     answer, took = _timed(api, f"/v1/jobs/{job_id}", params={"wait": 60}, headers=auth(world.key_a))
     assert answer.json()["status"] == "succeeded"
-    assert took < 0.5
+    assert took < 5
 
 
 @pytest.mark.parametrize(
     "value", ["-1", "61", "abc", "1.5", "", "1e3", "9" * 30, "\x00", "5\x00", " "]
 )
 def test_bad_wait_values_are_422(
-    api: TestClient, runtime: Runtime, world: World, value: str
+    api: TestClient,
+    runtime: Runtime,
+    world: World,
+    value: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     job_id = queued_job(runtime, world.workspace_id, world.brand_a)
-    answer, took = _timed(
-        api, f"/v1/jobs/{job_id}", params={"wait": value}, headers=auth(world.key_a)
-    )
+    waits: list[float] = []
+    watcher = _watcher(api)
+    real_changed = watcher.changed
+
+    async def counted(job: str, seen: Any, timeout: float) -> Any:
+        waits.append(timeout)
+        return await real_changed(job, seen, timeout)
+
+    monkeypatch.setattr(watcher, "changed", counted)
+    answer = api.get(f"/v1/jobs/{job_id}", params={"wait": value}, headers=auth(world.key_a))
     assert answer.status_code == 422, (value, answer.text)
     assert answer.json()["error"] == "invalid_request"
     assert "wait" in answer.json()["detail"]
-    assert took < 0.5
+    assert waits == [], "a refused value never starts a wait"
 
 
 def test_unknown_and_other_brands_jobs_are_404_before_any_wait(
@@ -106,11 +120,11 @@ def test_unknown_and_other_brands_jobs_are_404_before_any_wait(
         answer, took = _timed(api, url, params={"wait": 30}, headers=headers)
         assert answer.status_code == 404, answer.text
         assert answer.json()["error"] == "job_not_found"
-        assert took < 0.5
+        assert took < 5, "far below the 30 s asked for"
     for headers in [{}, auth("pc_wrong"), {"Authorization": "Bearer "}, {"X-API-Key": ""}]:
         answer, took = _timed(api, f"/v1/jobs/{job_id}", params={"wait": 30}, headers=headers)
         assert answer.status_code == 401, headers
-        assert took < 0.5
+        assert took < 5
     answer = api.get(f"/v1/jobs/{job_id}", params={"wait": 1}, headers={"X-API-Key": world.key_a})
     assert answer.status_code == 200
 
@@ -135,7 +149,7 @@ def test_past_the_cap_a_request_answers_at_once(
         answer, took = _timed(api, url, params={"wait": 5}, headers=headers)
         assert answer.status_code == 200
         assert answer.json()["status"] == "queued"
-        assert took < 0.5, "no room: answered at once, as without wait"
+        assert took < 3, "no room: answered at once, as without wait (5 s)"
         finish(runtime, job_id)
         for waiter in waiters:
             waiter.join(5)
@@ -179,14 +193,14 @@ def test_a_database_outage_during_the_wait(runtime: Runtime, world: World, switc
         answer, took = _timed(api, url, params={"wait": 2}, headers=headers)
         assert answer.status_code == 200
         assert answer.json()["status"] == "queued"
-        assert 2.0 <= took < 3.0
+        assert 2.0 <= took < 4.0
 
         # The watcher kept going: the next wait still ends when the job finishes.
         next_job = queued_job(runtime, world.workspace_id, world.brand_a)
         later(0.3, lambda: finish(runtime, next_job))
         answer, took = _timed(api, f"/v1/jobs/{next_job}", params={"wait": 5}, headers=headers)
         assert answer.json()["status"] == "succeeded"
-        assert took < 1.5
+        assert took < 4, "the finish ended the 5 s wait"
 
         # Still down when the wait ends: 503 with Retry-After, never a 500.
         def lasting_outage() -> None:

@@ -270,7 +270,7 @@ def test_concurrent_requests_with_latency() -> None:
             results = list(pool.map(lambda _: chat(sdk), range(8)))
         elapsed = time.monotonic() - started
     assert len({r.id for r in results}) == 8
-    assert 0.2 <= elapsed < 1.0
+    assert 0.2 <= elapsed < 1.5, "concurrent: one after another would take 1.6 s"
 
 
 def _ctrl_c_as_in_a_terminal() -> None:
