@@ -28,36 +28,46 @@ from storage.guidance import brand_guidance
 from storage.jobs import JobOutcome, JobUsage, claim_job, fail_job, finish_job
 from storage.models import AuditEvent, Base, Brand, Draft, Job, utcnow
 from storage.plans import approver, item_for_job
+from webhooks.outbox import announce
 
 log = logging.getLogger(__name__)
 
 
-def run_job(rt: Runtime, job_id: str) -> None:
+def run_job(rt: Runtime, job_id: str) -> list[str]:
     """Run the job once if it is not finished and no other worker holds it (safe to redeliver).
 
+    Returns the webhook deliveries its stored review moves recorded (drafts that an approved
+    plan item's job puts in review), for the caller to send now that they are committed; a
+    delivery that is never sent goes out with the reconciler's next pass.
     A job past POSTCRAFT_JOB_SOFT_TIME_LIMIT_S fails with JOB_TIMED_OUT (see `_within`)."""
     lease = timedelta(seconds=rt.settings.job_time_limit_s + rt.settings.job_lease_grace_s)
     with transaction(rt.sessions) as session:
         job = claim_job(session, job_id, lease, rt.settings.job_max_attempts)
     if job is None:
         log.info("job skipped: finished or held by another worker", extra={"job_id": job_id})
-        return
+        return []
     log.info("job started", extra={"job_id": job_id, "attempt": job.attempts})
     try:
         outcome = _within(rt.settings.job_soft_time_limit_s, HANDLERS[job.kind], rt, job)
     except PostcraftError as error:
         record_failure(rt, job, error)
-        return
+        return []
     except Exception:
         log.exception("job crashed", extra={"job_id": job_id})
         record_failure(rt, job, PostcraftError(ErrorCode.INTERNAL, "Unexpected error; see logs"))
-        return
+        return []
+    deliveries: list[str] = []
     with transaction(rt.sessions) as session:
         stored = finish_job(session, job.id, job.attempts, outcome)
+        if stored:  # the moves' webhooks commit with them, as the approval desk's do
+            for row in outcome.rows:
+                if isinstance(row, AuditEvent):
+                    deliveries += announce(session, row)
     log.info(
         "job succeeded" if stored else "job result dropped: another attempt took over",
         extra={"job_id": job_id, "attempt": job.attempts},
     )
+    return deliveries
 
 
 def _within(

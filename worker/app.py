@@ -76,8 +76,10 @@ def make_celery(
     # answer for all of them.
     @app.task(name=TASK_NAME, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
     def run_job_task(job_id: str) -> None:
-        """Thin task: a job id in, the job service does the rest."""
-        run_job(holder.get(), job_id)
+        """Thin task: a job id in, the job service does the rest; the webhook deliveries its
+        committed review moves recorded go to their queue."""
+        for delivery_id in run_job(holder.get(), job_id):
+            send_delivery(app, settings, delivery_id)
 
     @app.task(name=DELIVERY_TASK_NAME, ignore_result=True, shared=False)  # type: ignore[untyped-decorator]
     def deliver_webhook_task(delivery_id: str) -> None:
