@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
+from api.cli_drafts import drafts_app
 from api.cli_plans import plans_app
 from api.client import ApiClient
 from api.demo import import_folder, print_draft, setup_demo
@@ -54,6 +55,7 @@ app.add_typer(brands_app, name="brands")
 app.add_typer(keys_app, name="keys")
 app.add_typer(workspaces_app, name="workspaces")
 app.add_typer(plans_app, name="plans")
+app.add_typer(drafts_app, name="drafts")
 console = Console()
 err = Console(stderr=True)
 

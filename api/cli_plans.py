@@ -5,46 +5,20 @@ and approve their drafts, export the calendar and read the trail."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.cli_common import DEFAULT_URL, ApiKey, ApiUrl, api_errors, client_for, console, err
 from api.client import ApiClient
-from storage.errors import PostcraftError
 
 plans_app = typer.Typer(help="Content plans and their review.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
-
-ApiUrl = Annotated[str, typer.Option(envvar="POSTCRAFT_API_URL")]
-ApiKey = Annotated[str, typer.Option(envvar="POSTCRAFT_API_KEY", help="An API key (pc_...)")]
-DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_POSTS_PER_WEEK = 3
-
-
-def _client(api_url: str, api_key: str) -> ApiClient:
-    if not api_key:
-        err.print("Give an API key: --api-key pc_... or POSTCRAFT_API_KEY (make demo prints one)")
-        raise typer.Exit(2)
-    return ApiClient(api_url, api_key)
-
-
-@contextmanager
-def _api_errors() -> Iterator[None]:
-    """An API error ends the command with its words and exit status 1."""
-    try:
-        yield
-    except PostcraftError as exc:
-        err.print(f"[red]{exc.code.value}[/]: {exc.detail}", highlight=False)
-        raise typer.Exit(1) from None
 
 
 def _brand(client: ApiClient, key: str) -> dict[str, Any]:
@@ -86,8 +60,8 @@ def create(
     timeout: Annotated[float, typer.Option(help="Seconds to wait")] = 300.0,
 ) -> None:
     """Ask for a content plan and wait for it, then show it."""
-    client = _client(api_url, api_key)
-    with _api_errors():
+    client = client_for(api_url, api_key)
+    with api_errors():
         found = _brand(client, brand)
         request: dict[str, Any] = {"cadence": _cadence(platform or [], found)}
         if days:
@@ -155,15 +129,15 @@ def _local(stamp: str, zone: ZoneInfo) -> str:
 @plans_app.command("show")
 def show(plan_id: str, api_url: ApiUrl = DEFAULT_URL, api_key: ApiKey = "") -> None:
     """Show a plan, its items and their states."""
-    with _api_errors():
-        print_plan(_client(api_url, api_key).plan(plan_id))
+    with api_errors():
+        print_plan(client_for(api_url, api_key).plan(plan_id))
 
 
 @plans_app.command("submit")
 def submit(plan_id: str, api_url: ApiUrl = DEFAULT_URL, api_key: ApiKey = "") -> None:
     """Put the plan and its draft items in review."""
-    client = _client(api_url, api_key)
-    with _api_errors():
+    client = client_for(api_url, api_key)
+    with api_errors():
         plan = client.plan(plan_id)
         print_plan(client.review(f"/v1/plans/{plan_id}/review", plan["version"], "submit"))
 
@@ -189,8 +163,8 @@ def send_back(
     api_key: ApiKey = "",
 ) -> None:
     """Send one item back with a comment."""
-    client = _client(api_url, api_key)
-    with _api_errors():
+    client = client_for(api_url, api_key)
+    with api_errors():
         found = _find_item(client.plan(plan_id), item)
         moved = client.review(
             f"/v1/plan-items/{found['id']}/review", found["version"], "request_changes", comment
@@ -208,8 +182,8 @@ def regenerate(
     api_key: ApiKey = "",
 ) -> None:
     """A new topic and briefs for an item in the same slot, following the guidance."""
-    client = _client(api_url, api_key)
-    with _api_errors():
+    client = client_for(api_url, api_key)
+    with api_errors():
         found = _find_item(client.plan(plan_id), item)
         rewritten: dict[str, Any] = client.post_json(
             f"/v1/plan-items/{found['id']}/regenerate",
@@ -236,8 +210,8 @@ def approve(
 ) -> None:
     """Approve the plan's items in review (in one bulk call), then wait for the draft job
     each approval queued, with a progress bar."""
-    client = _client(api_url, api_key)
-    with _api_errors():
+    client = client_for(api_url, api_key)
+    with api_errors():
         plan = client.plan(plan_id)
         chosen = [_find_item(plan, key) for key in item] if item else plan["plan_items"]
         pending = [(i["id"], i["version"]) for i in chosen if i["review_state"] == "in_review"]
@@ -280,8 +254,8 @@ def drafts(
     api_key: ApiKey = "",
 ) -> None:
     """The drafts of the plan's approved items; with --approve, approve them in bulk."""
-    client = _client(api_url, api_key)
-    with _api_errors():
+    client = client_for(api_url, api_key)
+    with api_errors():
         plan = client.plan(plan_id)
         found = [(i, d) for i in plan["plan_items"] for d in i["drafts"]]
         for item, draft in found:
@@ -310,8 +284,8 @@ def calendar(
     api_key: ApiKey = "",
 ) -> None:
     """Export the plan as an iCalendar file (import it into any calendar app)."""
-    with _api_errors():
-        text = _client(api_url, api_key).text(f"/v1/plans/{plan_id}/calendar.ics")
+    with api_errors():
+        text = client_for(api_url, api_key).text(f"/v1/plans/{plan_id}/calendar.ics")
     output.write_text(text, encoding="utf-8", newline="")
     console.print(f"[green]✓[/] {output} ({text.count('BEGIN:VEVENT')} events)")
 
@@ -324,8 +298,8 @@ def audit(
     api_key: ApiKey = "",
 ) -> None:
     """The brand's audit trail, newest first: every review move of plans, items and drafts."""
-    client = _client(api_url, api_key)
-    with _api_errors():
+    client = client_for(api_url, api_key)
+    with api_errors():
         found = _brand(client, brand)
         page = client.get_json(f"/v1/brands/{found['id']}/audit", {"limit": limit})
     for event in page["items"]:

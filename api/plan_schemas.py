@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from approval.service import COMMENT_MAX
 from storage.enums import Platform, ReviewState, Rubric
 from storage.models import Draft, Plan, PlanItem
 
@@ -131,15 +130,6 @@ class PlanPage(BaseModel):
 
     items: list[PlanSummary]
     next_cursor: str | None
-
-
-class Regeneration(BaseModel):
-    """Ask for a new topic and briefs for an item, in the same slot. Without guidance, the
-    comment of the item's last send-back is used."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    guidance: str = Field(default="", max_length=COMMENT_MAX, description="What to do instead")
 
 
 class PlatformLearning(BaseModel):

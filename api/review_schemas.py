@@ -25,6 +25,15 @@ class ReviewMove(BaseModel):
     comment: str = Field(default="", max_length=COMMENT_MAX, description="Why; kept in the trail")
 
 
+class Regeneration(BaseModel):
+    """Ask for a new version: a plan item's topic and briefs in the same slot, or a draft's
+    text. Without guidance, the comment of its last send-back is used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    guidance: str = Field(default="", max_length=COMMENT_MAX, description="What to do instead")
+
+
 class BulkItem(BaseModel):
     """A draft and the version its reviewer saw."""
 

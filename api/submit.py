@@ -75,7 +75,7 @@ class JobSubmitter:
             return JobRead.of(job, [])
         self.response.status_code = status.HTTP_200_OK
         self.response.headers["Idempotent-Replayed"] = "true"
-        return JobRead.of(job, job_drafts(self.session, job.id))
+        return JobRead.of(job, job_drafts(self.session, job))
 
 
 def get_submitter(

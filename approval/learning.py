@@ -16,6 +16,7 @@ from brand_voice.ingest import NewDocument, prepare_ingest
 from generators.drafts.edits import post_of
 from generators.drafts.schemas import PostDraft, post_text
 from retrieval.store import VectorStore
+from storage.drafts import last_generated
 from storage.enums import DocumentKind
 from storage.models import Draft, DraftVersion
 
@@ -31,10 +32,11 @@ def edit_distance(generated: str, approved: str) -> tuple[int, float]:
 
 
 def record_edit_distance(session: Session, draft: Draft) -> None:
-    """Keep on the approved draft how far its text is from the generated version 1."""
+    """Keep on the approved draft how far its text is from the one the model last wrote
+    (version 1, or the latest regeneration's)."""
     approved = post_text(post_of(draft))
-    first = session.get(DraftVersion, (draft.id, 1))
-    generated = post_text(_post(first)) if first is not None else approved
+    written = last_generated(session, draft.id)
+    generated = post_text(_post(written)) if written is not None else approved
     draft.edit_distance, draft.edit_ratio = edit_distance(generated, approved)
 
 

@@ -1,6 +1,7 @@
-"""Regenerating a plan item: a new topic and briefs in the same slot, following the manager's
-guidance (or the comment the item was sent back with); the item's and its plan's versions
-count the change, and the trail records it."""
+"""Regenerating what a manager sent back, following their guidance (or the comment it was sent
+back with): a plan item at once (a new topic and briefs in the same slot; the item's and its
+plan's versions count the change, and the trail records it), a draft as a `redraft` job (the
+request checked here; generators/drafts/regenerate.py writes and applies it)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,13 @@ from approval.repository import (
 )
 from approval.service import check_version, stale
 from approval.states import Action, check_role
+from generators.drafts.regenerate import RedraftRequest
 from generators.plans.regenerate import regenerate_item
 from generators.runtime import Runtime
 from storage.access import Principal
-from storage.enums import ReviewState, Subject
+from storage.enums import REGENERATE, ReviewState, Subject
 from storage.errors import ErrorCode, PostcraftError
-from storage.models import AuditEvent, Brand, Plan, PlanItem, utcnow
-
-REGENERATE = "regenerate"
-"""The trail's action for a regeneration (not a move: the state stays)."""
+from storage.models import AuditEvent, Brand, Draft, Plan, PlanItem, utcnow
 
 
 def regenerate(
@@ -44,7 +43,7 @@ def regenerate(
         raise _closed("of a rejected plan")
     if not item.review_state.is_editable():
         raise _closed(item.review_state.value)
-    guidance = guidance.strip() or last_send_back(session, item.id)
+    guidance = guidance.strip() or last_send_back(session, Subject.PLAN_ITEM, item.id)
     brand = session.get(Brand, item.brand_id)
     if brand is None:
         raise PostcraftError(ErrorCode.BRAND_NOT_FOUND, "The item's brand was deleted")
@@ -82,4 +81,30 @@ def _closed(state: str) -> PostcraftError:
     return PostcraftError(
         ErrorCode.REVIEW_NOT_ALLOWED,
         f"The item is {state}: only an item still open to change can be regenerated",
+    )
+
+
+def redraft_request(
+    session: Session,
+    principal: Principal,
+    draft: Draft,
+    expected_version: int | None,
+    guidance: str,
+) -> RedraftRequest:
+    """The `redraft` job's request for the draft at the version its reader saw. Refused
+    without a version (428), at a stale one (412), for an approved or rejected draft (409)."""
+    seen = check_version(Subject.DRAFT, draft.version, expected_version, "to regenerate it")
+    check_role(Action.SUBMIT, principal.role)
+    if not draft.review_state.is_editable():
+        raise PostcraftError(
+            ErrorCode.REVIEW_NOT_ALLOWED,
+            f"The draft is {draft.review_state.value}: its text is final. "
+            "Write a new draft for the change",
+        )
+    return RedraftRequest(
+        draft_id=draft.id,
+        version=seen,
+        guidance=guidance.strip() or last_send_back(session, Subject.DRAFT, draft.id),
+        actor_id=principal.user_id,
+        actor_name=actor_name(session, principal.user_id),
     )

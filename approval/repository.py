@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from approval.states import Action
 from storage.access import Principal, in_scope
 from storage.enums import DocumentKind, Platform, ReviewState, Subject
 from storage.models import AuditEvent, Document, Draft, Plan, PlanItem, User, utcnow
@@ -130,14 +131,14 @@ def count_plan_change(session: Session, plan: Plan) -> None:
     session.refresh(plan)
 
 
-def last_send_back(session: Session, item_id: str) -> str:
-    """The comment the item was last sent back with ('' if never)."""
+def last_send_back(session: Session, kind: Subject, subject_id: str) -> str:
+    """The comment the item (a plan item, a draft) was last sent back with ('' if never)."""
     comment = session.scalar(
         select(AuditEvent.comment)
         .where(
-            AuditEvent.subject_kind == Subject.PLAN_ITEM,
-            AuditEvent.subject_id == item_id,
-            AuditEvent.to_state == ReviewState.CHANGES_REQUESTED,
+            AuditEvent.subject_kind == kind,
+            AuditEvent.subject_id == subject_id,
+            AuditEvent.action == Action.REQUEST_CHANGES,
         )
         .order_by(AuditEvent.at.desc())
         .limit(1)

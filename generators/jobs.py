@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import SourcePayload, competitor_names, prepare_source
+from generators.drafts.prompting import SharedPrefix
+from generators.drafts.regenerate import RedraftRequest, apply_rewrite, rewrite_draft
 from generators.drafts.schemas import DraftRequest, PostDraft
 from generators.drafts.service import write_drafts
 from generators.hashtags.schemas import HashtagRequest
@@ -25,7 +27,7 @@ from storage.db import transaction
 from storage.enums import JobKind, ReviewState, Subject
 from storage.errors import ErrorCode, PostcraftError
 from storage.guidance import brand_guidance
-from storage.jobs import JobOutcome, JobUsage, claim_job, fail_job, finish_job
+from storage.jobs import JobOutcome, JobUsage, claim_job, fail_job, find_job, finish_job
 from storage.models import AuditEvent, Base, Brand, Draft, Job, utcnow
 from storage.plans import approver, item_for_job
 from webhooks.outbox import announce
@@ -57,14 +59,18 @@ def run_job(rt: Runtime, job_id: str) -> list[str]:
         record_failure(rt, job, PostcraftError(ErrorCode.INTERNAL, "Unexpected error; see logs"))
         return []
     deliveries: list[str] = []
-    with transaction(rt.sessions) as session:
-        stored = finish_job(session, job.id, job.attempts, outcome)
-        if stored:  # the moves' webhooks commit with them, as the approval desk's do
-            for row in outcome.rows:
+    try:
+        with transaction(rt.sessions) as session:
+            stored = finish_job(session, job.id, job.attempts, outcome)
+            # The moves' webhooks commit with them, as the approval desk's do.
+            for row in stored or []:
                 if isinstance(row, AuditEvent):
                     deliveries += announce(session, row)
+    except PostcraftError as error:  # the outcome's `apply` refused (rolled back)
+        record_failure(rt, job, error)
+        return []
     log.info(
-        "job succeeded" if stored else "job result dropped: another attempt took over",
+        "job succeeded" if stored is not None else "job result dropped: another attempt took over",
         extra={"job_id": job_id, "attempt": job.attempts},
     )
     return deliveries
@@ -137,8 +143,50 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
         rt.settings.llm_concurrency,
         guidance=guidance,
     )
-    calls = drafts.completions
-    usage = JobUsage(
+    usage = _usage(rt, drafts.completions, drafts.shared_prefix)
+    rows: list[Base] = [*drafts.drafts, *drafts.versions]
+    if review is not None:
+        rows += [review.submit(draft) for draft in drafts.drafts]
+    return JobOutcome(rows=rows, usage=usage, profile_version=brand.profile_version)
+
+
+def _redraft(rt: Runtime, job: Job) -> JobOutcome:
+    brand = _brand(rt, job)
+    request = RedraftRequest.model_validate(job.request)
+    with rt.sessions() as session:
+        draft = session.get(Draft, request.draft_id)
+        written_by = find_job(session, draft.job_id) if draft is not None else None
+        if draft is None or written_by is None or draft.brand_id != brand.id:
+            raise PostcraftError(ErrorCode.DRAFT_NOT_FOUND, "The draft to write again is gone")
+        rivals = tuple(competitor_names(session, brand.id))
+        guidance = tuple(brand_guidance(session, brand.id))
+    rewrite = rewrite_draft(
+        rt.llm,
+        rt.store,
+        rt.rulebook,
+        brand,
+        draft,
+        DraftRequest.model_validate(written_by.request),
+        job.id,
+        rt.settings.context_token_budget,
+        rivals,
+        guidance,
+        request.guidance,
+    )
+    return JobOutcome(
+        rows=[],
+        usage=_usage(rt, rewrite.checked.completions, None),
+        result={"draft_id": draft.id, "version": request.version + 1},
+        profile_version=brand.profile_version,
+        apply=lambda session: apply_rewrite(session, request, rewrite),
+    )
+
+
+def _usage(
+    rt: Runtime, calls: list[Completion[PostDraft]], shared: SharedPrefix | None
+) -> JobUsage:
+    """What a draft job's model calls used and cost."""
+    return JobUsage(
         generator=calls[0].generator,
         model=calls[0].model,
         prompt_tokens=sum(c.usage.prompt_tokens for c in calls),
@@ -147,13 +195,9 @@ def _draft(rt: Runtime, job: Job) -> JobOutcome:
         llm_calls=len(calls),
         llm_seconds=round(sum(c.seconds for c in calls), 4),
         cost_usd=_cost(rt, calls),
-        prompt_shared_tokens=drafts.shared_prefix.tokens if drafts.shared_prefix else None,
-        prompt_shared_share=drafts.shared_prefix.share if drafts.shared_prefix else None,
+        prompt_shared_tokens=shared.tokens if shared else None,
+        prompt_shared_share=shared.share if shared else None,
     )
-    rows: list[Base] = [*drafts.drafts, *drafts.versions]
-    if review is not None:
-        rows += [review.submit(draft) for draft in drafts.drafts]
-    return JobOutcome(rows=rows, usage=usage, profile_version=brand.profile_version)
 
 
 @dataclass(frozen=True)
@@ -259,4 +303,5 @@ HANDLERS: dict[JobKind, Callable[[Runtime, Job], JobOutcome]] = {
     JobKind.INGEST: _ingest,
     JobKind.HASHTAGS: _hashtags,
     JobKind.PLAN: _plan,
+    JobKind.REDRAFT: _redraft,
 }

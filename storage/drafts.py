@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, Text, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from storage.access import Principal, in_scope
-from storage.enums import Platform, ReviewState
-from storage.models import Document, Draft, DraftVersion
+from storage.enums import JobKind, JobStatus, Platform, ReviewState
+from storage.models import Document, Draft, DraftVersion, Job
 
 
 def find_draft(session: Session, draft_id: str) -> Draft | None:
@@ -42,10 +42,15 @@ def visible_drafts(
     return {d.id: d for d in rows}
 
 
-def job_drafts(session: Session, job_id: str) -> list[Draft]:
-    """A job's drafts, one per platform, in platform order."""
+def job_drafts(session: Session, job: Job) -> list[Draft]:
+    """A job's drafts: a draft job's, one per platform, in platform order; a redraft job's
+    one draft once the job succeeded (as it is now)."""
+    if job.kind is JobKind.REDRAFT:
+        done = job.status is JobStatus.SUCCEEDED
+        draft = session.get(Draft, str(job.request.get("draft_id"))) if done else None
+        return [draft] if draft is not None else []
     return list(
-        session.scalars(select(Draft).where(Draft.job_id == job_id).order_by(Draft.platform))
+        session.scalars(select(Draft).where(Draft.job_id == job.id).order_by(Draft.platform))
     )
 
 
@@ -122,6 +127,17 @@ def brand_drafts(
         .limit(limit)
     )
     return [DraftListing(*row) for row in rows]
+
+
+def last_generated(session: Session, draft_id: str) -> DraftVersion | None:
+    """The draft's latest version that the model wrote (author None: the first, or a
+    regeneration's), the text a manager's edits are measured from."""
+    return session.scalar(
+        select(DraftVersion)
+        .where(DraftVersion.draft_id == draft_id, DraftVersion.author.is_(None))
+        .order_by(DraftVersion.version.desc())
+        .limit(1)
+    )
 
 
 def draft_versions(session: Session, draft_id: str) -> list[DraftVersion]:

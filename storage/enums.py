@@ -25,6 +25,7 @@ class JobKind(StrEnum):
     INGEST = "ingest"
     HASHTAGS = "hashtags"
     PLAN = "plan"
+    REDRAFT = "redraft"  # one draft written again, with a manager's comment
 
 
 class Queue(StrEnum):
@@ -97,3 +98,8 @@ class Rubric(StrEnum):
     COMMERCIAL = "commercial"
     UGC = "ugc"
     NEWS = "news"
+
+
+REGENERATE = "regenerate"
+"""The audit trail's action for a regeneration of a plan item or a draft: not a review move
+(its state stays), so no webhook event either."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage.access import Principal, in_scope
 from storage.db import add_in_order
+from storage.drafts import job_drafts
 from storage.enums import JobKind, JobStatus, Queue
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Base, Draft, Job, new_id, utcnow
@@ -123,7 +125,10 @@ def find_visible_job(
     ).all()
     if not rows:
         return None
-    return rows[0][0], [draft for _, draft in rows if draft is not None]
+    job = rows[0][0]
+    if job.kind is JobKind.REDRAFT:  # its draft is an older job's: looked up by id
+        return job, job_drafts(session, job)
+    return job, [draft for _, draft in rows if draft is not None]
 
 
 def mark_enqueued(session: Session, job_id: str, at: datetime) -> None:
@@ -195,18 +200,30 @@ class JobUsage:
     prompt_shared_share: float | None = None
 
 
+Apply = Callable[[Session], list[Base]]
+"""A job's last step inside the transaction that finishes it: a change to rows that exist
+(a compare-and-set at the version the job read), returning more rows to store. It raises a
+PostcraftError to fail the job instead, and then nothing of the outcome is stored."""
+
+
 @dataclass(frozen=True)
 class JobOutcome:
-    """What a successful attempt stores: new rows, usage, a result summary, the profile used."""
+    """What a successful attempt stores: new rows, usage, a result summary, the profile used,
+    and optionally a change to existing rows made in the same transaction (`apply`)."""
 
     rows: list[Base]
     usage: JobUsage | None = None
     result: dict[str, Any] | None = None
     profile_version: int | None = None
+    apply: Apply | None = None
 
 
-def finish_job(session: Session, job_id: str, attempt: int, outcome: JobOutcome) -> bool:
-    """Store the outcome and mark the job succeeded, only if this attempt still owns it."""
+def finish_job(
+    session: Session, job_id: str, attempt: int, outcome: JobOutcome
+) -> list[Base] | None:
+    """Store the outcome and mark the job succeeded, only if this attempt still owns it: the
+    rows stored (the outcome's, then its `apply`'s), or None when another attempt took over.
+    A PostcraftError from `apply` propagates: the caller rolls back and fails the job."""
     values: dict[str, Any] = {
         "status": JobStatus.SUCCEEDED,
         "finished_at": utcnow(),
@@ -225,9 +242,10 @@ def finish_job(session: Session, job_id: str, attempt: int, outcome: JobOutcome)
         .execution_options(synchronize_session=False)
     )
     if owned.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    add_in_order(session, outcome.rows)
-    return True
+        return None
+    rows = [*outcome.rows, *(outcome.apply(session) if outcome.apply else [])]
+    add_in_order(session, rows)
+    return rows
 
 
 def fail_job(session: Session, job_id: str, attempt: int, error: PostcraftError) -> bool:

@@ -57,7 +57,10 @@ def announce(session: Session, event: AuditEvent) -> list[str]:
     """Record a pending delivery of `event` for each active endpoint of its brand, in the
     caller's transaction (flushed, not committed), and return the delivery ids to send once
     it commits. Idempotent: an event already recorded for an endpoint is not recorded again
-    (its existing delivery's id is returned; sending it twice delivers it once)."""
+    (its existing delivery's id is returned; sending it twice delivers it once). A row that
+    records no move (a regeneration: the state stays) is not an event: nothing is recorded."""
+    if event.from_state == event.to_state:
+        return []
     if event.id is None or event.at is None:  # not flushed yet: its id and time come then
         session.add(event)
         session.flush()

@@ -1,19 +1,31 @@
-"""Drafts: edit as a new version (validated again), list versions, render the image card."""
+"""Drafts: edit as a new version (validated again), regenerate with a comment (a job), list
+versions, render the image card."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
-from api.deps import DraftId, ExpectedVersion, PrincipalDep, RuntimeDep, SessionDep
+from api.deps import (
+    DraftId,
+    ExpectedVersion,
+    PrincipalDep,
+    ReviewedVersion,
+    RuntimeDep,
+    SessionDep,
+)
 from api.edge import CheckedRoute
 from api.errors import error_responses
-from api.schemas import DraftRead, DraftVersionRead
+from api.review_schemas import Regeneration
+from api.schemas import DraftRead, DraftVersionRead, JobRead
+from api.submit import SUBMIT_RESPONSES, SubmitDep
+from approval.regeneration import redraft_request
 from brand_voice.profile import BrandProfile
 from generators.cards import CardFormat, default_format, render_card
 from generators.drafts.edits import DraftEdit, edit_draft
 from storage.access import Principal, find_brand
 from storage.drafts import draft_versions, find_draft
+from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Brand, Draft
 
@@ -61,6 +73,29 @@ def edit(
     session.commit()
     response.headers["ETag"] = f'"{draft.version}"'
     return DraftRead.of(draft)
+
+
+@router.post(
+    "/{draft_id}/regenerate",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**SUBMIT_RESPONSES, **error_responses(403, 409, 412, 428)},
+)
+def regenerate(
+    draft_id: DraftId,
+    body: Regeneration,
+    principal: PrincipalDep,
+    session: SessionDep,
+    submit: SubmitDep,
+    expected: ReviewedVersion,
+) -> JobRead:
+    """Queue a `redraft` job: the draft written again for its platform, following your guidance
+    (or the comment it was last sent back with), from the version you saw (`If-Match`,
+    required). When the job succeeds, the new text is the draft's next version, checked again;
+    the draft keeps its state (submit a sent-back draft again). An edit or a move meanwhile
+    fails the job (`version_conflict`) and changes nothing."""
+    draft, brand = _draft(session, principal, draft_id)
+    request = redraft_request(session, principal, draft, expected, body.guidance)
+    return submit(brand, JobKind.REDRAFT, request.model_dump(mode="json"))
 
 
 @router.get("/{draft_id}/versions")

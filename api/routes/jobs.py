@@ -116,7 +116,7 @@ class Waiting:
             job = find_job(session, job_id)
             if job is None:
                 raise _not_found(job_id)
-            return JobRead.of(job, job_drafts(session, job.id))
+            return JobRead.of(job, job_drafts(session, job))
 
 
 async def _waiting(request: Request) -> Waiting:

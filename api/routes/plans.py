@@ -22,8 +22,8 @@ from api.deps import (
 )
 from api.edge import CheckedRoute
 from api.errors import error_responses
-from api.plan_schemas import PlanItemRead, PlanPage, PlanRead, PlanSummary, Regeneration
-from api.review_schemas import AuditRead, BulkResult, BulkReview, ReviewMove
+from api.plan_schemas import PlanItemRead, PlanPage, PlanRead, PlanSummary
+from api.review_schemas import AuditRead, BulkResult, BulkReview, Regeneration, ReviewMove
 from api.routes.review import review_each
 from api.schemas import JobRead
 from api.submit import SUBMIT_RESPONSES, SubmitDep

@@ -70,6 +70,40 @@ def write_drafts(
     (`rivals`: the names of all the brand's competitors, none of which a post may name;
     `guidance`: the managers' latest notes from rejections and send-backs). The
     platforms' calls run at once, `concurrency` at a time: a job takes about one model call."""
+    prepared = prepare_calls(store, rulebook, brand, request, job_id, budget, rivals, guidance)
+    calls = prepared.calls
+    checked = _write_all(llm, calls, concurrency)
+    completions = [c for one in checked for c in one.completions]
+    drafts = [
+        _draft_row(brand, request, platform, one, prepared.context, job_id)
+        for platform, one in zip(request.platforms, checked, strict=True)
+    ]
+    flag_similar_siblings(drafts)
+    shared = shared_prefix([prompt for prompt, _ in calls], llm.model)
+    return DraftOutcome(drafts, [first_version(d) for d in drafts], completions, shared)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A draft request's retrieved context and its prompt and checks per platform (in the
+    request's order)."""
+
+    context: BrandContext
+    calls: list[tuple[Prompt, PostContext]]
+
+
+def prepare_calls(
+    store: VectorStore,
+    rulebook: Rulebook,
+    brand: Brand,
+    request: DraftRequest,
+    job_id: str,
+    budget: int,
+    rivals: tuple[str, ...],
+    guidance: tuple[str, ...],
+) -> Prepared:
+    """Retrieve the brand's context for the request and build each platform's prompt and
+    compliance context (`job_id` seeds the offline composer's phrasing)."""
     profile = BrandProfile.model_validate(brand.profile)
     query = f"{request.topic}\n{request.brief}".strip()
     rubric = request.rubric.value if request.rubric else None
@@ -92,15 +126,7 @@ def write_drafts(
             guidance,
         )
         calls.append((build_prompt(facts, profile, ctx.rules), ctx))
-    checked = _write_all(llm, calls, concurrency)
-    completions = [c for one in checked for c in one.completions]
-    drafts = [
-        _draft_row(brand, request, platform, one, context, job_id)
-        for platform, one in zip(request.platforms, checked, strict=True)
-    ]
-    flag_similar_siblings(drafts)
-    shared = shared_prefix([prompt for prompt, _ in calls], llm.model)
-    return DraftOutcome(drafts, [first_version(d) for d in drafts], completions, shared)
+    return Prepared(context, calls)
 
 
 def flag_similar_siblings(drafts: list[Draft]) -> None:
@@ -168,6 +194,14 @@ def write_checked(llm: LLM, prompt: Prompt, ctx: PostContext) -> Checked:
     return Checked(post, report, list(dict.fromkeys(repairs)), calls, thread)
 
 
+def draft_sources_of(context: BrandContext) -> list[dict[str, object]]:
+    """What a draft records of the context it was written from."""
+    return [
+        {"id": i.id, "kind": i.kind.value, "source": i.source, "similarity": i.similarity}
+        for i in context.items()
+    ]
+
+
 def _draft_row(
     brand: Brand,
     request: DraftRequest,
@@ -188,10 +222,7 @@ def _draft_row(
         body=post.body.strip(),
         call_to_action=post.call_to_action.strip(),
         hashtags=list(post.hashtags),
-        sources=[
-            {"id": i.id, "kind": i.kind.value, "source": i.source, "similarity": i.similarity}
-            for i in context.items()
-        ],
+        sources=draft_sources_of(context),
         generator=completion.generator,
         model=completion.model,
         validation=checked.report.model_dump(mode="json"),

@@ -67,6 +67,7 @@ RULES_BEYOND_THE_SCHEMA = (
     "POST /v1/plans/{plan_id}/review",  # If-Match, as for drafts
     "POST /v1/plan-items/{item_id}/review",
     "POST /v1/plan-items/{item_id}/regenerate",
+    "POST /v1/drafts/{draft_id}/regenerate",
 )
 BUSINESS_RULES = {
     "positive_data_acceptance": {

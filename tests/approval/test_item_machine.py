@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import select
 
 from api.app import create_app
-from approval.regeneration import REGENERATE, regenerate
+from approval.regeneration import regenerate
 from approval.service import Desk as ReviewDesk
 from approval.states import Action
 from generators.jobs import run_job
@@ -24,7 +24,7 @@ from generators.runtime import Runtime, build_runtime
 from retrieval.embeddings import E5Embedder
 from storage.access import Principal, authenticate
 from storage.db import migrate
-from storage.enums import ReviewState
+from storage.enums import REGENERATE, ReviewState
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import AuditEvent, PlanItem, new_id
 from storage.settings import Settings

@@ -101,3 +101,28 @@ def test_errors_end_with_the_apis_words_and_status_1(url: str, desk: Desk) -> No
     )  # fmt: skip
     assert bad.exit_code == 2
     assert "platform=posts-per-week" in bad.output
+
+
+def test_a_draft_sent_back_and_written_again_from_the_terminal(url: str, desk: Desk) -> None:
+    job = httpx.post(
+        f"{url}/v1/brands/{desk.brand}/drafts",
+        json={"topic": "Фильтр-кофе дома", "platforms": ["telegram"]},
+        headers=auth(desk.writer),
+    )
+    assert job.status_code == 202, job.text
+    done = httpx.get(f"{url}/v1/jobs/{job.json()['id']}?wait=30", headers=auth(desk.writer))
+    (draft,) = done.json()["drafts"]
+    before = httpx.get(f"{url}/v1/drafts/{draft['id']}", headers=auth(desk.writer)).json()
+    assert "in_review" in _cli(url, desk.writer, "drafts", "submit", draft["id"])
+    out = _cli(url, desk.manager, "drafts", "send-back", draft["id"], "--comment", "Без «лучший»")
+    assert "changes_requested" in out
+    out = _cli(url, desk.writer, "drafts", "regenerate", draft["id"], "--submit")
+    assert f"version {before['version'] + 2} → {before['version'] + 3}" in out
+    assert "in_review" in out
+    after = httpx.get(f"{url}/v1/drafts/{draft['id']}", headers=auth(desk.writer)).json()
+    assert after["review_state"] == "in_review"
+    assert after["version"] == before["version"] + 4
+    trail = httpx.get(f"{url}/v1/drafts/{draft['id']}/audit", headers=auth(desk.manager)).json()
+    assert [e["action"] for e in trail] == ["submit", "request_changes", "regenerate", "submit"]
+    assert trail[2]["comment"] == "Без «лучший»"
+    assert "version" in _cli(url, desk.manager, "drafts", "show", draft["id"])
