@@ -117,7 +117,7 @@ def finish(runtime: Runtime, job_id: str) -> None:
         attempt = job.attempts if job.status == JobStatus.RUNNING else None
     attempt = attempt or start(runtime, job_id)
     with transaction(runtime.sessions) as session:
-        assert finish_job(session, job_id, attempt, JobOutcome(rows=[]))
+        assert finish_job(session, job_id, attempt, JobOutcome(rows=[])) is not None
 
 
 def later(seconds: float, action: Callable[[], object]) -> threading.Thread:

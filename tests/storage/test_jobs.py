@@ -60,11 +60,14 @@ def test_a_stale_attempt_cannot_store_results(runtime: Runtime, world: World) ->
     with transaction(runtime.sessions) as session:
         claim_job(session, job_id, timedelta(minutes=5), 5)  # attempt 2 takes over
     with transaction(runtime.sessions) as session:
-        assert not finish_job(
-            session, job_id, 1, JobOutcome([_draft(job_id, world.brand_a)], USAGE)
+        assert (
+            finish_job(session, job_id, 1, JobOutcome([_draft(job_id, world.brand_a)], USAGE))
+            is None
         )
     with transaction(runtime.sessions) as session:
-        assert finish_job(session, job_id, 2, JobOutcome([_draft(job_id, world.brand_a)], USAGE))
+        stored = finish_job(session, job_id, 2, JobOutcome([_draft(job_id, world.brand_a)], USAGE))
+        assert stored is not None
+        assert len(stored) == 1
     with runtime.sessions() as session:
         job = session.get(Job, job_id)
         assert job is not None
