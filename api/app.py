@@ -17,6 +17,7 @@ from api.principals import KeyCache
 from api.routes import brands, drafts, exports, health, jobs, knowledge, plans, review
 from api.routes import webhooks as webhook_routes
 from api.waiting import JobWatcher
+from api.web.mount import mount_review_page
 from generators.runtime import Runtime, build_runtime
 from storage.db import migrate
 from storage.logs import configure_logging
@@ -87,4 +88,5 @@ def create_app(
         app.include_router(module.router)
     app.include_router(exports.router)
     app.include_router(webhook_routes.router)
+    mount_review_page(app)
     return app

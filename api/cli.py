@@ -25,6 +25,7 @@ from api.cli_drafts import drafts_app
 from api.cli_plans import plans_app
 from api.client import ApiClient
 from api.demo import import_folder, print_draft, setup_demo
+from api.web.links import login_link
 from brand_voice.brands import create_brand
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import Upload, parse_upload, store_source
@@ -33,6 +34,7 @@ from storage.access import (
     create_workspace,
     get_or_create_user,
     issue_key,
+    key_by_prefix,
     revoke_key,
     workspace_keys,
 )
@@ -357,6 +359,26 @@ def brands_import(
     except PostcraftError as exc:
         raise _fail(exc) from None
     console.print(brand.id)
+
+
+@app.command("login-link")
+def login_link_command(
+    prefix: Annotated[str, typer.Argument(help="The key's start, as `keys list` shows it")],
+    workspace: Workspace_ = None,
+    url: Annotated[str, typer.Option(help="The service's address (POSTCRAFT_PUBLIC_URL)")] = "",
+) -> None:
+    """Print a one-time link that signs a browser in to the review page as the key's person
+    (its role and brands), good for POSTCRAFT_LOGIN_LINK_MINUTES."""
+    rt = _runtime()
+    workspace_id = _workspace_id(rt, workspace)
+    try:
+        with rt.sessions() as session:
+            key_id = key_by_prefix(session, workspace_id, prefix).id
+    except PostcraftError as exc:
+        raise _fail(exc) from None
+    link = login_link(rt, key_id, url or None)
+    minutes = rt.settings.login_link_minutes
+    console.print(f"{link}\n[dim]works once, for {minutes:g} minutes[/]", highlight=False)
 
 
 @app.command()

@@ -106,6 +106,22 @@ def edit_figures(session: Session, brand_id: str) -> list[tuple[Platform, int, f
     return [(platform, distance or 0, ratio or 0.0) for platform, distance, ratio in rows]
 
 
+def edit_trend(session: Session, brand_id: str) -> list[tuple[datetime, float]]:
+    """When each of the brand's approved drafts was approved, and its edit ratio, oldest first."""
+    rows = session.execute(
+        select(AuditEvent.at, Draft.edit_ratio)
+        .join(Draft, Draft.id == AuditEvent.subject_id)
+        .where(
+            AuditEvent.brand_id == brand_id,
+            AuditEvent.subject_kind == Subject.DRAFT,
+            AuditEvent.to_state == ReviewState.APPROVED,
+            Draft.edit_ratio.is_not(None),
+        )
+        .order_by(AuditEvent.at)
+    )
+    return [(at, ratio or 0.0) for at, ratio in rows]
+
+
 def approved_examples(session: Session, brand_id: str, source_prefix: str) -> int:
     """How many of the brand's example posts an approval added."""
     return (

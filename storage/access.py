@@ -50,17 +50,29 @@ class Principal:
 def authenticate(session: Session, secret: str) -> Principal:
     """The principal of an API key, or UNAUTHORIZED: the key and its person in one query, its
     brands in a second only when the key is scoped to some."""
-    row = session.execute(
-        select(ApiKey.id, ApiKey.workspace_id, ApiKey.all_brands, User.id, User.role)
-        .join(User, User.id == ApiKey.user_id)
-        .where(ApiKey.key_hash == hash_key(secret), ApiKey.revoked_at.is_(None))
-    ).one_or_none()
-    if row is None:
+    principal = _principal(session, ApiKey.key_hash == hash_key(secret))
+    if principal is None:
         raise PostcraftError(
             ErrorCode.UNAUTHORIZED,
             "Unknown or revoked API key: send `Authorization: Bearer pc_...` with a key from "
             "`postcraft keys create`",
         )
+    return principal
+
+
+def key_principal(session: Session, api_key_id: str) -> Principal | None:
+    """The principal of the key with this id (a browser session's), None once it is revoked."""
+    return _principal(session, ApiKey.id == api_key_id)
+
+
+def _principal(session: Session, which: ColumnElement[bool]) -> Principal | None:
+    row = session.execute(
+        select(ApiKey.id, ApiKey.workspace_id, ApiKey.all_brands, User.id, User.role)
+        .join(User, User.id == ApiKey.user_id)
+        .where(which, ApiKey.revoked_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        return None
     key_id, workspace_id, all_brands, user_id, role = row
     scope: frozenset[str] | None = None
     if not all_brands:
@@ -188,6 +200,16 @@ def workspace_keys(session: Session, workspace_id: str) -> list[tuple[ApiKey, Us
 def revoke_key(session: Session, workspace_id: str, prefix: str) -> ApiKey:
     """Revoke the workspace's key that starts with `prefix` (as `postcraft keys list` shows it).
     API processes that checked it lately accept it for up to POSTCRAFT_AUTH_CACHE_S more."""
+    key = key_by_prefix(session, workspace_id, prefix)
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.flush()
+    return key
+
+
+def key_by_prefix(session: Session, workspace_id: str, prefix: str) -> ApiKey:
+    """The workspace's one key that starts with `prefix` (as `postcraft keys list` shows it);
+    INVALID_REQUEST when none or several do."""
     keys = list(
         session.scalars(
             select(ApiKey).where(
@@ -203,8 +225,4 @@ def revoke_key(session: Session, workspace_id: str, prefix: str) -> ApiKey:
             f"{found} of this workspace start with {prefix!r}: "
             "give the prefix `postcraft keys list` shows",
         )
-    key = keys[0]
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        session.flush()
-    return key
+    return keys[0]

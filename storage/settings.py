@@ -92,6 +92,23 @@ class Settings(BaseSettings):
         description="API processes `postcraft serve` runs on one port (more than one needs "
         "PostgreSQL; each process has its own connection pool)",
     )
+    web_session_hours: float = Field(
+        default=12,
+        gt=0,
+        le=24 * 30,
+        description="How long a browser stays signed in to the review page",
+    )
+    login_link_minutes: float = Field(
+        default=15,
+        gt=0,
+        le=24 * 60,
+        description="How long a one-time login link from `postcraft login-link` can be used",
+    )
+    public_url: str = Field(
+        default="",
+        description="The address people open the API and review page at, for printed links "
+        "(default: http://POSTCRAFT_HOST:POSTCRAFT_PORT)",
+    )
     auth_cache_s: float = Field(
         default=5.0,
         ge=0,

@@ -21,7 +21,7 @@ from api.schemas import DraftRead, DraftVersionRead, JobRead
 from api.submit import SUBMIT_RESPONSES, SubmitDep
 from approval.regeneration import redraft_request
 from brand_voice.profile import BrandProfile
-from generators.cards import CardFormat, default_format, render_card
+from generators.cards import Card, CardFormat, default_format, render_card
 from generators.drafts.edits import DraftEdit, edit_draft
 from storage.access import Principal, find_brand
 from storage.drafts import draft_versions, find_draft
@@ -122,13 +122,7 @@ def card(
     """The draft's headline on the brand's card template, sized for its platform. The header
     X-Text-Share says how much of the picture is text (over 0.2, an ad costs more per click)."""
     draft, brand = _draft(session, principal, draft_id)
-    design = BrandProfile.model_validate(brand.profile).card_design
-    try:
-        rendered = render_card(
-            draft.headline, design, format or default_format(draft.platform), brand.name
-        )
-    except ValueError as exc:  # e.g. right-to-left scripts the renderer cannot lay out yet
-        raise PostcraftError(ErrorCode.INVALID_REQUEST, f"Cannot draw this card: {exc}") from exc
+    rendered = draft_card(draft, brand, format)
     return Response(
         rendered.png,
         media_type="image/png",
@@ -137,3 +131,14 @@ def card(
             "Cache-Control": "private, max-age=60",
         },
     )
+
+
+def draft_card(draft: Draft, brand: Brand, fmt: CardFormat | None = None) -> Card:
+    """The draft's headline on the brand's card, at `fmt` or its platform's format."""
+    design = BrandProfile.model_validate(brand.profile).card_design
+    try:
+        return render_card(
+            draft.headline, design, fmt or default_format(draft.platform), brand.name
+        )
+    except ValueError as exc:  # e.g. right-to-left scripts the renderer cannot lay out yet
+        raise PostcraftError(ErrorCode.INVALID_REQUEST, f"Cannot draw this card: {exc}") from exc

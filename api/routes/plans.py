@@ -22,7 +22,8 @@ from api.deps import (
 )
 from api.edge import CheckedRoute
 from api.errors import error_responses
-from api.plan_schemas import PlanItemRead, PlanPage, PlanRead, PlanSummary
+from api.lookups import item_read, plan_read, plan_summaries, visible_item, visible_plan
+from api.plan_schemas import PlanItemRead, PlanPage, PlanRead
 from api.review_schemas import AuditRead, BulkResult, BulkReview, Regeneration, ReviewMove
 from api.routes.review import review_each
 from api.schemas import JobRead
@@ -33,17 +34,11 @@ from approval.states import check_role
 from generators.plans.schemas import PlanRequest
 from storage.access import Principal, get_brand
 from storage.enums import JobKind, Subject
-from storage.errors import ErrorCode, PostcraftError
+from storage.errors import ErrorCode
 from storage.models import Plan, PlanItem
 from storage.plans import (
     PlanKey,
-    brand_plans,
-    find_visible_item,
-    find_visible_plan,
-    item_counts,
-    item_drafts,
     items_of_plan,
-    plan_items,
 )
 
 router = APIRouter(
@@ -55,32 +50,21 @@ router = APIRouter(
 
 
 def _plan(session: Session, principal: Principal, plan_id: str) -> Plan:
-    plan = find_visible_plan(session, principal, plan_id)
-    if plan is None:
-        raise PostcraftError(ErrorCode.PLAN_NOT_FOUND, f"No plan {plan_id} among your brands")
-    return plan
+    return visible_plan(session, principal, plan_id)
 
 
 def _item(session: Session, principal: Principal, item_id: str) -> PlanItem:
-    item = find_visible_item(session, principal, item_id)
-    if item is None:
-        raise PostcraftError(
-            ErrorCode.PLAN_ITEM_NOT_FOUND, f"No plan item {item_id} among your brands"
-        )
-    return item
+    return visible_item(session, principal, item_id)
 
 
 def _read(session: Session, plan: Plan, response: Response) -> PlanRead:
-    items = plan_items(session, plan.id)
-    drafts = item_drafts(session, [i.draft_job_id for i in items if i.draft_job_id])
     response.headers["ETag"] = f'"{plan.version}"'
-    return PlanRead.full(plan, items, drafts)
+    return plan_read(session, plan)
 
 
 def _item_read(session: Session, item: PlanItem, response: Response) -> PlanItemRead:
-    drafts = item_drafts(session, [item.draft_job_id] if item.draft_job_id else [])
     response.headers["ETag"] = f'"{item.version}"'
-    return PlanItemRead.of(item, drafts.get(item.draft_job_id or "", []))
+    return item_read(session, item)
 
 
 @router.post(
@@ -111,13 +95,12 @@ def list_plans(
     """The brand's plans, newest first, with how many items are in each review state."""
     get_brand(session, principal, brand_id)
     after = PlanKey(*cursors.decode(cursor)) if cursor else None
-    rows = brand_plans(session, principal, brand_id, limit + 1, after)
+    rows = plan_summaries(session, principal, brand_id, limit + 1, after)
     more = len(rows) > limit
     rows = rows[:limit]
-    counts = item_counts(session, [p.id for p in rows])
     last = rows[-1] if more else None
     return PlanPage(
-        items=[PlanSummary.of(p, counts[p.id]) for p in rows],
+        items=rows,
         next_cursor=cursors.encode(last.created_at, last.id) if last else None,
     )
 

@@ -22,6 +22,7 @@ from api.deps import (
 )
 from api.edge import CheckedRoute
 from api.errors import error_responses
+from api.lookups import visible_draft
 from api.plan_schemas import Learning, PlatformLearning
 from api.review_schemas import (
     AuditPage,
@@ -43,7 +44,7 @@ from approval.repository import (
 from approval.service import Desk, Reviewable
 from approval.states import check_role
 from storage.access import Principal, check_brand
-from storage.drafts import find_visible_draft, visible_drafts
+from storage.drafts import visible_drafts
 from storage.enums import Platform, Subject
 from storage.errors import ErrorCode, PostcraftError
 from storage.guidance import brand_guidance
@@ -58,10 +59,7 @@ router = APIRouter(
 
 
 def _draft(session: Session, principal: Principal, draft_id: str) -> Draft:
-    draft = find_visible_draft(session, principal, draft_id)
-    if draft is None:
-        raise PostcraftError(ErrorCode.DRAFT_NOT_FOUND, f"No draft {draft_id} among your brands")
-    return draft
+    return visible_draft(session, principal, draft_id)
 
 
 @router.post("/drafts/{draft_id}/review", responses=error_responses(403, 409, 412, 413, 428))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from storage import web_models  # noqa: F401  (registers the review page's tables)
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")

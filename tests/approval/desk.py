@@ -4,10 +4,14 @@ jobs on demand."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from brand_voice.brands import create_brand
 from brand_voice.profile import BrandProfile
@@ -15,7 +19,8 @@ from generators.jobs import run_job
 from generators.runtime import Runtime
 from storage.access import create_workspace, get_or_create_user, issue_key
 from storage.db import transaction
-from storage.enums import Role
+from storage.enums import JobStatus, Role
+from storage.models import Job
 from tests.conftest import auth, import_demo_brand
 
 
@@ -78,3 +83,24 @@ def move(api: TestClient, key: str, draft: dict[str, Any], action: str, comment:
         json={"action": action, "comment": comment},
         headers={**auth(key), "If-Match": f'"{draft["version"]}"'},
     )
+
+
+@contextmanager
+def job_runner(desk: Desk, every_s: float = 0.1) -> Iterator[None]:
+    """A worker thread that runs whatever is queued, until the block ends."""
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.wait(every_s):
+            with desk.runtime.sessions() as session:
+                ids = list(session.scalars(select(Job.id).where(Job.status == JobStatus.QUEUED)))
+            for job_id in ids:
+                run_job(desk.runtime, job_id)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(10)

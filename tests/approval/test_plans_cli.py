@@ -5,45 +5,26 @@ trail. Each step's effect is checked over the API, not only in the printed outpu
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app
-from generators.jobs import run_job
-from storage.enums import JobStatus
-from storage.models import Job
 from tests.api.live import serving
-from tests.approval.desk import Desk
+from tests.approval.desk import Desk, job_runner
 from tests.conftest import auth
 
 
 @pytest.fixture(scope="module")
 def url(desk: Desk) -> Iterator[str]:
     """The served API, and a worker thread running whatever is queued."""
-    stop = threading.Event()
-
-    def work() -> None:
-        while not stop.wait(0.1):
-            with desk.runtime.sessions() as session:
-                queued = session.scalars(select(Job.id).where(Job.status == JobStatus.QUEUED))
-                ids = list(queued)
-            for job_id in ids:
-                run_job(desk.runtime, job_id)
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    with serving(create_app(desk.runtime.settings, desk.runtime)) as base:
+    with job_runner(desk), serving(create_app(desk.runtime.settings, desk.runtime)) as base:
         yield base
-    stop.set()
-    worker.join(10)
 
 
 def _cli(url: str, key: str, *args: str) -> str:

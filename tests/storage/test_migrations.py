@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, inspect
 from storage.db import migrate
 from storage.models import Base
 from storage.settings import Settings
+from storage.web_models import WebLogin  # noqa: F401  (its tables are part of the schema)
 from tests.e2e.services import postgres_database
 
 
