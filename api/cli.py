@@ -24,13 +24,14 @@ from api.app import create_app
 from api.cli_drafts import drafts_app
 from api.cli_plans import plans_app
 from api.client import ApiClient
-from api.demo import import_folder, print_draft, setup_demo
+from api.demo import demo_plan, import_folder, print_draft, setup_demo
 from api.web.links import login_link
 from brand_voice.brands import create_brand
 from brand_voice.profile import BrandProfile
 from brand_voice.sources import Upload, parse_upload, store_source
 from generators.runtime import Runtime, build_runtime
 from storage.access import (
+    authenticate,
     create_workspace,
     get_or_create_user,
     issue_key,
@@ -378,7 +379,8 @@ def login_link_command(
         raise _fail(exc) from None
     link = login_link(rt, key_id, url or None)
     minutes = rt.settings.login_link_minutes
-    console.print(f"{link}\n[dim]works once, for {minutes:g} minutes[/]", highlight=False)
+    console.print(link, highlight=False, soft_wrap=True)
+    console.print(f"[dim]works once, for {minutes:g} minutes[/]")
 
 
 @app.command()
@@ -573,6 +575,17 @@ def demo(
             "Новый сезонный лот из Эфиопии и как его заваривать дома",
             [Platform.VK, Platform.TELEGRAM],
             rubric=Rubric.EDUCATIONAL,
+        )
+        plan_id = demo_plan(client, setup.brands["zerno"], console)
+        with rt.sessions() as session:
+            key_id = authenticate(session, setup.api_key).api_key_id
+        link = login_link(rt, key_id, url)
+        console.print(
+            f"\n[bold green]Review page:[/] {link}\n"
+            f"  (a one-time sign-in link; then open the plan {url}/app/plans/{plan_id} and "
+            f"review it: README, The review page; a new link: .venv/bin/postcraft login-link "
+            f"{setup.api_key[:10]})",
+            soft_wrap=True,  # the link on one line, whatever the terminal's width
         )
         console.print(
             f"\n[bold green]Server running:[/] {url}/docs   (API key: {setup.api_key})\n"

@@ -11,13 +11,14 @@ from rich.panel import Panel
 from rich.progress import Progress
 from sqlalchemy import select
 
+from api.client import ApiClient
 from brand_voice.folders import ensure_brand, read_brand_folder
 from brand_voice.sources import parse_upload, store_source
 from generators.runtime import Runtime
 from storage.access import authenticate, create_workspace, get_or_create_user, issue_key
 from storage.db import transaction
 from storage.enums import Role
-from storage.errors import PostcraftError
+from storage.errors import ErrorCode, PostcraftError
 from storage.models import Brand, Workspace
 
 DEMO_WORKSPACE = "Postcraft demo"
@@ -108,3 +109,29 @@ def print_draft(console: Console, draft: dict[str, Any]) -> None:
         console.print(f"  [yellow]{violation['severity']}[/] {violation['message']}")
     for change in draft["repairs"]:
         console.print(f"  [dim]repaired: {change}[/]")
+
+
+DEMO_PLAN = {
+    "cadence": [
+        {"platform": "vk", "posts_per_week": 3},
+        {"platform": "telegram", "posts_per_week": 3},
+    ],
+    "goals": ["узнаваемость кофейни", "продажи зерна"],
+    "days": 14,
+}
+
+
+def demo_plan(client: ApiClient, brand_id: str, console: Console) -> str:
+    """The demo brand's newest plan still in the works, or a new two-week one (a plan job,
+    waited for): its id, for the review page."""
+    page = client.get_json(f"/v1/brands/{brand_id}/plans", {"limit": 5})
+    for plan in page["items"]:
+        if plan["review_state"] in ("draft", "in_review"):
+            return str(plan["id"])
+    job = client.submit_plan(brand_id, DEMO_PLAN)
+    with console.status("A two-week content plan for the review page…"):
+        done = client.wait(job["id"], 300)
+    if done["status"] != "succeeded":
+        error = done.get("error") or {}
+        raise PostcraftError(ErrorCode.INTERNAL, f"The demo plan job failed: {error}")
+    return str(done["result"]["plan_id"])
