@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.web.i18n import MESSAGES
 from api.web.links import login_link
+from generators.jobs import run_job
 from storage.access import authenticate
 from tests.approval.desk import Desk, fresh_drafts
 from tests.approval.test_plan_review import new_plan
@@ -214,3 +215,46 @@ def test_two_managers_approving_one_draft_at_once(desk: Desk) -> None:
     for thread in threads:
         thread.join(30)
     assert sorted(answers) == [303, 409], answers
+
+
+def test_the_learning_page_shows_the_weeks_approvals(
+    browser_client: TestClient, desk: Desk
+) -> None:
+    (draft,) = _draft(desk)
+    csrf = sign_in(browser_client, desk.manager)
+    for action, version in (("submit", draft["version"]), ("approve", draft["version"] + 1)):
+        moved = browser_client.post(
+            f"/app/drafts/{draft['id']}/review",
+            data={"action": action, "version": version, "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert moved.status_code == 303, moved.text
+    page = browser_client.get(
+        f"/app/brands/{desk.brand}/learning", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 200
+    assert "<polyline" in page.text
+    assert re.search(r"<td>\d{4}-\d{2}-\d{2}</td><td>0\.0 %</td><td>\d+</td>", page.text)
+    other = browser_client.get(f"/app/brands/{desk.other_brand}/learning")
+    assert other.status_code == 404  # the manager's key is for the demo brand only
+
+
+def test_a_jobs_status_line_polls_until_the_job_ends(
+    browser_client: TestClient, desk: Desk, api: TestClient
+) -> None:
+    job = api.post(
+        f"/v1/brands/{desk.brand}/drafts",
+        json={"topic": "Кемекс дома", "platforms": ["vk"]},
+        headers={"Authorization": f"Bearer {desk.writer}"},
+    ).json()
+    sign_in(browser_client, desk.manager)
+    queued = browser_client.get(f"/app/jobs/{job['id']}/status")
+    assert queued.status_code == 200
+    assert 'data-status="queued"' in queued.text
+    assert "hx-get" in queued.text
+    run_job(desk.runtime, job["id"])
+    done = browser_client.get(f"/app/jobs/{job['id']}/status")
+    assert 'data-status="succeeded"' in done.text
+    assert "hx-get" not in done.text, "a finished job is not polled again"
+    sign_in(browser_client, desk.outsider)
+    assert browser_client.get(f"/app/jobs/{job['id']}/status").status_code == 404
