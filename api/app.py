@@ -9,12 +9,23 @@ from contextlib import asynccontextmanager
 from anyio import CapacityLimiter
 from fastapi import FastAPI
 
+from api.cors import ReplyCors
 from api.edge import EdgeMiddleware
 from api.errors import install_error_handlers
 from api.metrics import make_registry
 from api.openapi import truthful_openapi
 from api.principals import KeyCache
-from api.routes import brands, drafts, exports, health, jobs, knowledge, plans, review
+from api.routes import (
+    brands,
+    drafts,
+    exports,
+    health,
+    jobs,
+    knowledge,
+    plans,
+    replies,
+    review,
+)
 from api.routes import webhooks as webhook_routes
 from api.waiting import JobWatcher
 from api.web.mount import mount_review_page
@@ -84,7 +95,9 @@ def create_app(
     install_error_handlers(app)
     # An upload may reach the limit; its multipart envelope gets 64 KiB on top.
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_upload_mb * 1024 * 1024 + 65536)
-    for module in (health, brands, jobs, drafts, review, plans, knowledge):
+    if settings.extension_origin_list:
+        app.add_middleware(ReplyCors, origins=settings.extension_origin_list)
+    for module in (health, brands, jobs, drafts, review, plans, knowledge, replies):
         app.include_router(module.router)
     app.include_router(exports.router)
     app.include_router(webhook_routes.router)

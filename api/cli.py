@@ -159,7 +159,7 @@ def run_server(
     worker_log: Path | None = None,
 ) -> None:
     """Serve until interrupted; with_worker runs a supervised worker process beside the API."""
-    supervisor = _start_worker(concurrency, worker_log) if with_worker else None
+    supervisors = _start_workers(rt.settings, concurrency, worker_log) if with_worker else []
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(rt.settings, rt, reconcile=with_worker),
@@ -175,18 +175,29 @@ def run_server(
     try:
         server.run()
     finally:
-        if supervisor is not None:
+        for supervisor in supervisors:
             supervisor.stop()
+        for supervisor in supervisors:
             supervisor.join(timeout=20)
 
 
-def _start_worker(concurrency: int, log: Path | None) -> WorkerSupervisor:
-    """A worker child, restarted whenever it dies, supervised from a thread of this process."""
-    supervisor = WorkerSupervisor(
-        _worker_command("interactive,batch", concurrency), log=log, stop_timeout=15.0
-    )
-    supervisor.start()
-    return supervisor
+def _start_workers(
+    settings: Settings, concurrency: int, log: Path | None
+) -> list[WorkerSupervisor]:
+    """Two worker children, each restarted whenever it dies and supervised from a thread of
+    this process: one for the batch queue, one of its own for the interactive queue (reply
+    suggestions), so a batch of drafts that fills every batch thread never delays a reply."""
+    supervisors = [
+        WorkerSupervisor(_worker_command("batch", concurrency), log=log, stop_timeout=15.0),
+        WorkerSupervisor(
+            _worker_command("interactive", settings.interactive_concurrency),
+            log=log,
+            stop_timeout=15.0,
+        ),
+    ]
+    for supervisor in supervisors:
+        supervisor.start()
+    return supervisors
 
 
 def _worker_command(queues: str, concurrency: int) -> list[str]:

@@ -15,6 +15,7 @@ from api.principals import KeyCache
 from approval.service import Desk
 from generators.runtime import Runtime
 from storage.access import Principal
+from storage.enums import Role
 from storage.errors import ErrorCode, PostcraftError
 from worker.queue import JobQueue
 
@@ -72,9 +73,11 @@ def principal_of(
     reads: sessionmaker[Session],
     bearer: HTTPAuthorizationCredentials | None,
     header_key: str | None,
+    replies_route: bool = False,
 ) -> Principal:
     """Who is calling, from the API key in either header (a key not remembered is read in a
-    session of its own, closed before the route takes its own)."""
+    session of its own, closed before the route takes its own). A responder's key (the browser
+    extension's) is refused everywhere but the reply routes (`replies_route`)."""
     secret = bearer.credentials if bearer else header_key
     if not secret:
         raise PostcraftError(
@@ -82,7 +85,14 @@ def principal_of(
             "Send an API key: `Authorization: Bearer pc_...` "
             "(create one with `postcraft keys create`)",
         )
-    return keys.principal(reads, secret)
+    principal = keys.principal(reads, secret)
+    if principal.role is Role.RESPONDER and not replies_route:
+        raise PostcraftError(
+            ErrorCode.FORBIDDEN,
+            "This key may only ask for reply suggestions (POST /v1/brands/{id}/replies): "
+            "use a copywriter's, manager's or admin's key here",
+        )
+    return principal
 
 
 def get_principal(
@@ -96,6 +106,19 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_reply_principal(
+    keys: KeysDep,
+    runtime: RuntimeDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header_key: Annotated[str | None, Depends(_header)],
+) -> Principal:
+    """Who is asking for reply suggestions: any role, the extension's responder key included."""
+    return principal_of(keys, runtime.reads, bearer, header_key, replies_route=True)
+
+
+ReplyPrincipalDep = Annotated[Principal, Depends(get_reply_principal)]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class JobSubmitter:
         existing job (storage/quotas.py). After the commit, a new job touches no database
         connection again: whatever happens next, the caller learns its id."""
         replay = (self.principal.workspace_id, self.idempotency_key)
-        admit_submission(self.session, brand.id, self.limits, replay)
+        admit_submission(self.session, brand.id, self.limits, replay, queue=Queue.of(kind))
         try:
             submitted = create_job(
                 self.session,
@@ -57,7 +57,7 @@ class JobSubmitter:
                     brand_id=brand.id,
                     api_key_id=self.principal.api_key_id,
                     kind=kind,
-                    queue=Queue.BATCH,
+                    queue=Queue.of(kind),
                     request=request,
                     idempotency_key=self.idempotency_key,
                 ),

@@ -102,6 +102,18 @@ class PlatformAccount(_Strict):
     handle: str = Field(min_length=1, max_length=200)
 
 
+class Escalation(_Strict):
+    """Whom a community manager hands a comment to instead of replying (a name, a role, a
+    chat or an address); empty fields fall back to `pr`, then to the brand's manager."""
+
+    support: str = Field(
+        default="", max_length=300, description="Service problems: orders, delivery"
+    )
+    pr: str = Field(default="", max_length=300, description="Crises and public scandals")
+    legal: str = Field(default="", max_length=300, description="Legal threats, regulators")
+    safety: str = Field(default="", max_length=300, description="Health and safety")
+
+
 class RubricShare(_Strict):
     """A content-plan heading with its target share of posts."""
 
@@ -166,6 +178,9 @@ class BrandProfile(_Strict):
     geotags: list[str] = Field(default_factory=list)
     platforms: list[Platform] = Field(default_factory=list, description="Where the brand posts")
     accounts: list[PlatformAccount] = Field(default_factory=list)
+    escalation: Escalation = Field(
+        default_factory=Escalation, description="Whom comments that need no quick reply go to"
+    )
     rubrics: list[RubricShare] = Field(default_factory=list)
     default_cta: str = Field(
         default="", max_length=300, description="The brand's usual call to action"

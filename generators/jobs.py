@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -15,13 +16,15 @@ from brand_voice.profile import BrandProfile
 from brand_voice.sources import SourcePayload, competitor_names, prepare_source
 from generators.drafts.prompting import SharedPrefix
 from generators.drafts.regenerate import RedraftRequest, apply_rewrite, rewrite_draft
-from generators.drafts.schemas import DraftRequest, PostDraft
+from generators.drafts.schemas import DraftRequest
 from generators.drafts.service import write_drafts
 from generators.hashtags.schemas import HashtagRequest
 from generators.hashtags.service import hashtag_sets
 from generators.llm.port import Completion
 from generators.plans.schemas import PlanRequest
 from generators.plans.service import write_plan
+from generators.replies.schemas import ReplyRequest
+from generators.replies.service import suggest_replies
 from generators.runtime import Runtime
 from storage.db import transaction
 from storage.enums import JobKind, ReviewState, Subject
@@ -182,9 +185,20 @@ def _redraft(rt: Runtime, job: Job) -> JobOutcome:
     )
 
 
-def _usage(
-    rt: Runtime, calls: list[Completion[PostDraft]], shared: SharedPrefix | None
-) -> JobUsage:
+def _reply(rt: Runtime, job: Job) -> JobOutcome:
+    brand = _brand(rt, job)
+    request = ReplyRequest.model_validate(job.request)
+    suggested = suggest_replies(rt.llm, rt.store, rt.rulebook, brand, request)
+    calls = suggested.completions
+    return JobOutcome(
+        rows=[],
+        usage=_usage(rt, calls, None) if calls else None,
+        result=suggested.outcome.model_dump(mode="json"),
+        profile_version=brand.profile_version,
+    )
+
+
+def _usage(rt: Runtime, calls: Sequence[Completion[Any]], shared: SharedPrefix | None) -> JobUsage:
     """What a draft job's model calls used and cost."""
     return JobUsage(
         generator=calls[0].generator,
@@ -231,7 +245,7 @@ def _in_review(session: Session, job: Job) -> _Submitter | None:
     return _Submitter(*approver(session, item.id)) if item is not None else None
 
 
-def _cost(rt: Runtime, calls: list[Completion[PostDraft]]) -> float | None:
+def _cost(rt: Runtime, calls: Sequence[Completion[Any]]) -> float | None:
     """What the calls cost at the configured prices; None for the offline composer or no prices."""
     s = rt.settings
     priced = s.llm_prompt_usd_per_mtok or s.llm_completion_usd_per_mtok
@@ -304,4 +318,5 @@ HANDLERS: dict[JobKind, Callable[[Runtime, Job], JobOutcome]] = {
     JobKind.HASHTAGS: _hashtags,
     JobKind.PLAN: _plan,
     JobKind.REDRAFT: _redraft,
+    JobKind.REPLY: _reply,
 }

@@ -26,6 +26,7 @@ class JobKind(StrEnum):
     HASHTAGS = "hashtags"
     PLAN = "plan"
     REDRAFT = "redraft"  # one draft written again, with a manager's comment
+    REPLY = "reply"  # reply suggestions to a comment (the interactive queue)
 
 
 class Queue(StrEnum):
@@ -34,6 +35,12 @@ class Queue(StrEnum):
     INTERACTIVE = "interactive"
     BATCH = "batch"
 
+    @classmethod
+    def of(cls, kind: JobKind) -> Queue:
+        """The queue a kind of job runs on: reply suggestions, which a person waits for, on
+        `interactive`; everything else on `batch`."""
+        return cls.INTERACTIVE if kind is JobKind.REPLY else cls.BATCH
+
 
 class Role(StrEnum):
     """What a person may do in a workspace."""
@@ -41,6 +48,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"
     COPYWRITER = "copywriter"
+    RESPONDER = "responder"  # a community manager's key: reply suggestions for its brands only
 
 
 class ReviewState(StrEnum):

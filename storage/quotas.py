@@ -30,7 +30,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.orm import Session
 
-from storage.enums import JobStatus
+from storage.enums import JobStatus, Queue
 from storage.errors import ErrorCode, PostcraftError
 from storage.models import Brand, Job, utcnow
 from storage.settings import Settings
@@ -179,13 +179,19 @@ def quota_error(refused: Standing) -> PostcraftError:
 
 
 def brand_usage(
-    session: Session, brand_id: str, limits: QuotaLimits, now: datetime | None = None
+    session: Session,
+    brand_id: str,
+    limits: QuotaLimits,
+    now: datetime | None = None,
+    queue: Queue = Queue.BATCH,
 ) -> BrandUsage:
     """The brand's figures now; the windows' free-up times are computed for `limits`, and only
-    for a window that is at its limit."""
+    for a window that is at its limit. Jobs and submissions count per queue: reply suggestions
+    (interactive) never wait for a brand's batch of drafts to leave room, nor the other way;
+    tokens count across both."""
     at = now or utcnow()
-    active = _count(session, Job.brand_id == brand_id, Job.status.in_(_OPEN))
-    minute = _count(session, *_in_last_minute(brand_id, at))
+    active = _count(session, Job.brand_id == brand_id, Job.queue == queue, Job.status.in_(_OPEN))
+    minute = _count(session, *_in_last_minute(brand_id, at, queue))
     tokens = int(
         session.scalar(
             select(func.coalesce(func.sum(Job.prompt_tokens + Job.completion_tokens), 0)).where(
@@ -196,7 +202,8 @@ def brand_usage(
     )
     minute_frees_at = day_frees_at = None
     if 0 < limits.jobs_per_minute <= minute:
-        minute_frees_at = _minute_frees_at(session, brand_id, at, minute - limits.jobs_per_minute)
+        over = minute - limits.jobs_per_minute
+        minute_frees_at = _minute_frees_at(session, brand_id, at, over, queue)
     if 0 < limits.tokens_per_day <= tokens:
         day_frees_at = _day_frees_at(session, brand_id, at, tokens - limits.tokens_per_day)
     return BrandUsage(at, active, minute, tokens, minute_frees_at, day_frees_at)
@@ -208,6 +215,7 @@ def admit_submission(
     limits: QuotaLimits,
     replay: tuple[str, str | None],
     now: datetime | None = None,
+    queue: Queue = Queue.BATCH,
 ) -> None:
     """Raise QUOTA_EXCEEDED (429) when the brand may not submit a job now; otherwise return
     holding the brand's submission lock, which the caller's commit of the new job releases.
@@ -219,10 +227,10 @@ def admit_submission(
     session back to release it."""
     if limits.unlimited:
         return
-    refused = refusal(brand_usage(session, brand_id, limits, now), limits)
+    refused = refusal(brand_usage(session, brand_id, limits, now, queue), limits)
     if refused is None:
         lock_brand_submissions(session, brand_id)
-        refused = refusal(brand_usage(session, brand_id, limits, now), limits)
+        refused = refusal(brand_usage(session, brand_id, limits, now, queue), limits)
     if refused is None or is_replay(session, *replay):
         return
     session.rollback()
@@ -268,8 +276,8 @@ def _count(session: Session, *where: ColumnElement[bool]) -> int:
     return int(session.scalar(select(func.count()).select_from(Job).where(*where)) or 0)
 
 
-def _in_last_minute(brand_id: str, at: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (Job.brand_id == brand_id, Job.created_at > at - MINUTE)
+def _in_last_minute(brand_id: str, at: datetime, queue: Queue) -> tuple[ColumnElement[bool], ...]:
+    return (Job.brand_id == brand_id, Job.queue == queue, Job.created_at > at - MINUTE)
 
 
 def _tokens_counted(brand_id: str, at: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -281,12 +289,14 @@ def _tokens_counted(brand_id: str, at: datetime) -> tuple[ColumnElement[bool], .
     )
 
 
-def _minute_frees_at(session: Session, brand_id: str, at: datetime, over: int) -> datetime:
+def _minute_frees_at(
+    session: Session, brand_id: str, at: datetime, over: int, queue: Queue
+) -> datetime:
     """When the window holds one submission fewer than the limit: the (over + 1)-th oldest of
     its submissions leaves it 60 s after it was made."""
     oldest = session.scalar(
         select(Job.created_at)
-        .where(*_in_last_minute(brand_id, at))
+        .where(*_in_last_minute(brand_id, at, queue))
         .order_by(Job.created_at, Job.id)
         .offset(over)
         .limit(1)

@@ -56,6 +56,31 @@ class Settings(BaseSettings):
         description="Jobs one worker process runs at once, as threads (jobs mostly wait on the "
         "model; one embedding model and vector client per process)",
     )
+    interactive_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=256,
+        description="Threads of the embedded default's own worker for the interactive queue "
+        "(reply suggestions), so a batch of drafts never delays a reply",
+    )
+    reply_wait_s: float = Field(
+        default=8.0,
+        ge=0,
+        le=30,
+        description="How long POST .../replies waits for its job before answering 202",
+    )
+    reply_cache_s: int = Field(
+        default=600,
+        ge=0,
+        le=86400,
+        description="Identical reply requests within this many seconds get the same job's "
+        "answer (0: never)",
+    )
+    extension_origins: str = Field(
+        default="",
+        description="Comma-separated origins the API admits from browsers for reply "
+        "suggestions (CORS), e.g. chrome-extension://<id> of the Postcraft extension",
+    )
     llm_prompt_usd_per_mtok: float = Field(
         default=0.0, ge=0, description="Price of a million prompt tokens, for job costs"
     )
@@ -159,6 +184,11 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def extension_origin_list(self) -> list[str]:
+        """The origins of POSTCRAFT_EXTENSION_ORIGINS, one by one."""
+        return [o.strip().rstrip("/") for o in self.extension_origins.split(",") if o.strip()]
 
     @property
     def embedded(self) -> bool:

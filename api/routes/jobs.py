@@ -149,13 +149,13 @@ async def read_job(
     job = await reader.read(partial(_job_read, job_id=job_id))
     if wait == 0 or job.status.is_terminal() or not waiting.watcher.has_room:
         return job  # past the process's cap of waiters: at once, as without `wait`
-    until = _until_finished(waiting.watcher, job_id, job.status, wait)
+    until = until_finished(waiting.watcher, job_id, job.status, wait)
     if await unless_disconnected(request.receive, until) is None:
         return job  # the client left; nobody reads this
     return await run_in_threadpool(waiting.again, job_id)
 
 
-async def _until_finished(
+async def until_finished(
     watcher: JobWatcher, job_id: str, seen: JobStatus, timeout: float
 ) -> JobStatus:
     """The job's last known status once it is terminal or `timeout` seconds passed."""

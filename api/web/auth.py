@@ -18,6 +18,7 @@ from api.deps import RuntimeDep
 from api.web.i18n import translator
 from api.web.render import CsrfRefusedError, SignInRequiredError, language
 from storage.access import Principal
+from storage.enums import Role
 from storage.web import signed_in
 
 SESSION_COOKIE = "postcraft_session"
@@ -43,7 +44,7 @@ def get_viewer(request: Request, runtime: RuntimeDep) -> Viewer:
         raise SignInRequiredError
     with runtime.reads() as session:
         found = signed_in(session, secret)
-    if found is None:
+    if found is None or found.principal.role is Role.RESPONDER:
         raise SignInRequiredError
     lang = language(request)
     return Viewer(found.principal, found.csrf_token, lang, translator(lang))

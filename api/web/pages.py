@@ -39,8 +39,8 @@ from api.web.views import differences, highlighted, rubric_colours, shares, tren
 from approval.repository import edit_figures, edit_trend, subject_trail
 from storage.access import authenticate, brands_in_scope, get_brand
 from storage.drafts import brand_drafts, draft_versions
-from storage.enums import ReviewState, Subject
-from storage.errors import PostcraftError
+from storage.enums import ReviewState, Role, Subject
+from storage.errors import ErrorCode, PostcraftError
 from storage.jobs import find_visible_job
 from storage.models import Brand
 from storage.web import close_session, open_session, redeem_login
@@ -78,6 +78,8 @@ def login(
     try:
         with runtime.reads() as session:
             principal = authenticate(session, api_key.strip())
+        if principal.role is Role.RESPONDER:  # the extension's key: reply suggestions only
+            raise PostcraftError(ErrorCode.FORBIDDEN, "a responder's key")
     except PostcraftError:
         t = translator(language(request))
         return page(

@@ -47,6 +47,7 @@ def brand_material(profile: BrandProfile) -> str:
     parts += [*profile.problems_solved, *profile.disclaimers, *profile.required_terms]
     parts += [profile.default_cta, *(f"#{t}" for t in profile.branded_hashtags)]
     parts += [a.handle for a in profile.accounts]
+    parts += [profile.escalation.support]  # the brand's public support contact
     parts += [profile.advertiser.legal_line()] if profile.advertiser else []
     return "\n".join(p for p in parts if p)
 

@@ -76,4 +76,15 @@ class PlanFacts:
     items_wanted: int
 
 
-Facts = DraftFacts | HashtagFacts | PlanFacts
+@dataclass(frozen=True, kw_only=True)
+class ReplyFacts:
+    """What a reply-suggestion prompt is for (only a model answers it; without one,
+    generators/replies/composer.py answers from templates)."""
+
+    brand_name: str
+    language: str
+    platform: str
+    max_chars: int
+
+
+Facts = DraftFacts | HashtagFacts | PlanFacts | ReplyFacts

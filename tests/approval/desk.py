@@ -36,6 +36,7 @@ class Desk:
     second_manager: str
     admin: str
     outsider: str  # a manager of the other brand only
+    responder: str  # a community manager's extension key: reply suggestions for the demo brand
 
 
 def make_desk(runtime: Runtime) -> Desk:
@@ -61,6 +62,7 @@ def make_desk(runtime: Runtime) -> Desk:
             second_manager=key("m2@x.test", "Михаил Менеджер", Role.MANAGER, [brand]),
             admin=key("a@x.test", "Admin", Role.ADMIN, None),
             outsider=key("o@x.test", "Outsider", Role.MANAGER, [other]),
+            responder=key("cm@x.test", "Ольга Комьюнити", Role.RESPONDER, [brand]),
         )
 
 

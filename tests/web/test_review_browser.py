@@ -17,9 +17,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from api.app import create_app
 from tests.approval.desk import Desk, job_runner
-from tests.approval.test_plan_review import new_plan
+from tests.approval.test_plan_review import REQUEST
 from tests.conftest import auth
 from tests.web.browser import launched_browser, screenshot_dir, served
+
+# A loaded CI machine renders slower than a laptop: wait up to 20 s for what a page shows.
+expect.set_options(timeout=20_000)
 
 WORDS = {
     "ru": {
@@ -53,6 +56,21 @@ WORDS = {
         "shares": "Rubric shares",
     },
 }
+
+
+def new_plan(api: TestClient, desk: Desk) -> dict[str, Any]:
+    """A plan made by a plan job that the site's worker thread runs."""
+    job = api.post(f"/v1/brands/{desk.brand}/plans", json=REQUEST, headers=auth(desk.manager))
+    assert job.status_code == 202, job.text
+    for _ in range(12):
+        done = api.get(f"/v1/jobs/{job.json()['id']}?wait=10", headers=auth(desk.manager)).json()
+        if done["status"] in ("succeeded", "failed"):
+            break
+    assert done["status"] == "succeeded", done
+    plan: dict[str, Any] = api.get(
+        f"/v1/plans/{done['result']['plan_id']}", headers=auth(desk.manager)
+    ).json()
+    return plan
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""The browser extension (extension/) in headless chromium against a stub of the replies API."""
