@@ -73,8 +73,9 @@ class LanguageJudge:
         """The language the prose is in instead of `expected`, or None when it is fine (or too
         short to tell). Prose mostly in another script is wrong whatever the model says."""
         script = _SCRIPTS.get(expected)
-        # A Cyrillic or Hebrew script says much in few letters; Latin is shared by many languages.
-        enough = letters(prose) >= (MIN_LETTERS if script == "LATIN" else MIN_SCRIPT_LETTERS)
+        # Prose mostly in another script than the language's is plain in a few letters (a
+        # Cyrillic reply to an English comment); telling Latin-script languages apart is not.
+        enough = letters(prose) >= MIN_SCRIPT_LETTERS
         if script is not None and enough and _letters_share(prose, script) < 0.5:
             foreign = " ".join(w.text for w in words(prose) if script_of(w.text[0]) != script)
             ranked = self._model().rank(foreign)

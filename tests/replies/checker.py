@@ -15,8 +15,11 @@ CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 HIDE = re.compile(r"удал(ить|ите|им|яем)|скро(ем|ю|йте)|\b(delete|hide|remove)\b", re.IGNORECASE)
 
 
-def problems(text: str, banned: list[str], limit: int, language: str) -> list[str]:
-    """Everything wrong with a reply, in words (empty: it could be posted)."""
+def problems(
+    text: str, banned: list[str], limit: int, language: str, names: tuple[str, ...] = ()
+) -> list[str]:
+    """Everything wrong with a reply, in words (empty: it could be posted); `names` (the
+    brand's, the commenter's) are not counted for the language."""
     found = []
     folded = text.casefold().replace("ё", "е")
     found += [f"banned {w!r}" for w in banned if w.casefold().replace("ё", "е") in folded]
@@ -28,7 +31,10 @@ def problems(text: str, banned: list[str], limit: int, language: str) -> list[st
         found.append("markup")
     if language in FIRST_PERSON and FIRST_PERSON[language].search(text):
         found.append("speaks as a person, not as the brand")
-    letters = [c for c in text if c.isalpha()]
+    prose = text
+    for name in names:
+        prose = prose.replace(name, "")
+    letters = [c for c in prose if c.isalpha()]
     cyrillic = sum(1 for c in letters if CYRILLIC.match(c)) / max(len(letters), 1)
     if language == "ru" and cyrillic < 0.6:
         found.append("not Russian")
