@@ -117,7 +117,8 @@ TEMPLATES: dict[str, dict[CommentClass, tuple[str, ...]]] = {
             "{name}good question. {fact} If you need more detail, contact {support}.",
         ),
         CommentClass.COMPLAINT: (
-            "{name}we're sorry this happened. Please reach out to {support} and we'll put it right.",
+            "{name}we're sorry this happened. Please reach out to {support} and we'll put it "
+            "right.",
             "{name}sorry for the trouble. We've passed this to the team; to solve it faster, "
             "please contact {support}.",
             "{name}thanks for letting us know. That's not the experience we want for you. "

@@ -72,8 +72,9 @@ def test_the_policy_holds_on_the_labelled_set(desk: Desk, model: str) -> None:
             replied_to_no_reply += 1
         for reply in outcome.replies:
             language = outcome.classification.language
-            found = problems(reply.text, profile.banned_words, COMMENT_LIMITS[Platform.VK][0],
-                             language if language in ("ru", "en") else "", (brand.name,))  # fmt: skip
+            checked = language if language in ("ru", "en") else ""
+            limit = COMMENT_LIMITS[Platform.VK][0]
+            found = problems(reply.text, profile.banned_words, limit, checked, (brand.name,))
             assert found == [], (comment["text"], reply.text, found)
     print(f"\n{model}: {escalated}/{len(crises)} crises escalated; "
           f"{replied_to_no_reply} replies to crisis, spam or obscene comments")  # fmt: skip
