@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from generators.replies import classify as classify_module
+from generators.replies import lexicon
 from generators.replies.classify import (
     INJECTION_SIGNAL,
     Classification,
@@ -184,19 +185,19 @@ def test_each_word_list_compiles_to_what_it_says() -> None:
     """The compiled patterns group the alternatives that start at a word boundary (for speed);
     they must find what the plain alternation of the list finds."""
     lists = {
-        classify_module._LEGAL_RE: classify_module._LEGAL,
-        classify_module._SAFETY_RE: classify_module._SAFETY,
-        classify_module._SCANDAL_RE: classify_module._SCANDAL,
-        classify_module._OBSCENE_RU_RE: classify_module._OBSCENE_RU,
-        classify_module._OBSCENE_EN_RE: classify_module._OBSCENE_EN,
-        classify_module._SPAM_STRONG_RE: classify_module._SPAM_STRONG,
-        classify_module._SPAM_WEAK_RE: classify_module._SPAM_WEAK,
-        classify_module._COMPLAINT_RE: classify_module._COMPLAINT,
-        classify_module._NEGATIVE_RE: classify_module._NEGATIVE,
-        classify_module._PRAISE_RE: classify_module._PRAISE,
-        classify_module._QUESTION_RE: classify_module._QUESTION_START,
-        classify_module._OFF_TOPIC_RE: classify_module._OFF_TOPIC,
-        classify_module._INJECTION_RE: classify_module._INJECTION,
+        classify_module._LEGAL_RE: lexicon.LEGAL,
+        classify_module._SAFETY_RE: lexicon.SAFETY,
+        classify_module._SCANDAL_RE: lexicon.SCANDAL,
+        classify_module._OBSCENE_RU_RE: lexicon.OBSCENE_RU,
+        classify_module._OBSCENE_EN_RE: lexicon.OBSCENE_EN,
+        classify_module._SPAM_STRONG_RE: lexicon.SPAM_STRONG,
+        classify_module._SPAM_WEAK_RE: lexicon.SPAM_WEAK,
+        classify_module._COMPLAINT_RE: lexicon.COMPLAINT,
+        classify_module._NEGATIVE_RE: lexicon.NEGATIVE,
+        classify_module._PRAISE_RE: lexicon.PRAISE,
+        classify_module._QUESTION_RE: lexicon.QUESTION_START,
+        classify_module._OFF_TOPIC_RE: lexicon.OFF_TOPIC,
+        classify_module._INJECTION_RE: lexicon.INJECTION,
     }
     texts = [classify_module._plain_view(r.text) for r in ROWS]
     for compiled, parts in lists.items():
