@@ -33,7 +33,7 @@ router = APIRouter(
     prefix="/v1",
     tags=["reply suggestions"],
     route_class=CheckedRoute,
-    responses=error_responses(401, 403, 404, 422, 429, 503),
+    responses=error_responses(401, 403, 404, 413, 422, 429, 503),
 )
 RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {"model": ReplyRead, "description": "Still being written: poll GET /v1/replies/{job_id}"}

@@ -110,14 +110,15 @@ def start(runtime: Runtime, job_id: str) -> int:
 
 
 def finish(runtime: Runtime, job_id: str) -> None:
-    """Mark the job succeeded (no drafts), claiming it first if it is queued."""
-    with runtime.sessions() as session:
+    """Mark the job succeeded (no drafts), claiming it first if it is queued, in one
+    transaction: a reader sees it queued (or running) and then succeeded, nothing between."""
+    with transaction(runtime.sessions) as session:
         job = find_job(session, job_id)
         assert job is not None
-        attempt = job.attempts if job.status == JobStatus.RUNNING else None
-    attempt = attempt or start(runtime, job_id)
-    with transaction(runtime.sessions) as session:
-        assert finish_job(session, job_id, attempt, JobOutcome(rows=[])) is not None
+        if job.status != JobStatus.RUNNING:
+            job = claim_job(session, job_id, timedelta(minutes=5), max_attempts=5)
+            assert job is not None
+        assert finish_job(session, job_id, job.attempts, JobOutcome(rows=[])) is not None
 
 
 def later(seconds: float, action: Callable[[], object]) -> threading.Thread:
