@@ -2,9 +2,10 @@
 
 A real `postcraft serve` on the embedded default (its batch worker and its own interactive
 worker), the real OpenAI client against a fake model of fixed latency (300 ms by default). It
-submits a batch of draft jobs (50 by default), then asks for reply suggestions one after
-another, each a different comment (no cache hit), and times each request from send to the
-answer with the replies. Prints p50 and p99, and how many draft jobs were still running.
+submits a batch of draft jobs (50 by default) and keeps submitting more (20 a second) while it
+asks for reply suggestions one after another, each a different comment (no cache hit), timing
+each request from send to the answer with the replies. Prints p50 and p99, and how many draft
+jobs were still unfinished after the last reply (the batch never drained meanwhile).
 
     .venv/bin/python -m bench.replies [--drafts 50] [--replies 40] [--latency 0.3]
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +33,7 @@ def main() -> None:
     parser.add_argument("--drafts", type=int, default=50)
     parser.add_argument("--replies", type=int, default=40)
     parser.add_argument("--latency", type=float, default=0.3)
+    parser.add_argument("--feed", type=float, default=20, help="draft jobs a second meanwhile")
     args = parser.parse_args()
     console = Console()
     for line in machine_lines():
@@ -46,6 +49,11 @@ def main() -> None:
         with served(env, Path(tmp)) as url, httpx.Client(base_url=url, timeout=30) as http:
             _warm(http, brand_id, responder)
             jobs = [_draft(http, brand_id, admin, n) for n in range(args.drafts)]
+            stop = threading.Event()
+            feeder = threading.Thread(
+                target=_keep_busy, args=(url, brand_id, admin, jobs, stop, args.feed), daemon=True
+            )
+            feeder.start()  # more drafts all along, so the batch never drains meanwhile
             timings, statuses = [], []
             for n in range(args.replies):
                 began = time.perf_counter()
@@ -56,14 +64,17 @@ def main() -> None:
                 )
                 timings.append(time.perf_counter() - began)
                 statuses.append(answer.status_code)
+            stop.set()
+            feeder.join(10)
             running = _still_running(http, admin, jobs)
-    cuts = statistics.quantiles(timings, n=100)
+    cuts = statistics.quantiles(timings, n=100, method="inclusive")
     console.print(
         f"reply suggestion, end to end (fake model {args.latency * 1000:.0f} ms, "
-        f"{args.drafts} draft jobs submitted first): p50 {statistics.median(timings) * 1000:.0f} ms"
+        f"{args.drafts} draft jobs first, then {args.feed:g} a second): "
+        f"p50 {statistics.median(timings) * 1000:.0f} ms"
         f", p99 {cuts[98] * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms over {len(timings)}"
         f" requests; answers {dict((s, statuses.count(s)) for s in set(statuses))}; "
-        f"{running} of {len(jobs)} draft jobs still unfinished at the end"
+        f"{running} of {len(jobs)} draft jobs still unfinished after the last reply"
     )
 
 
@@ -93,6 +104,17 @@ def _draft(http: httpx.Client, brand_id: str, key: str, n: int) -> str:
     )
     answer.raise_for_status()
     return str(answer.json()["id"])
+
+
+def _keep_busy(
+    url: str, brand_id: str, key: str, jobs: list[str], stop: threading.Event, rate: float
+) -> None:
+    """Submit `rate` draft jobs a second until `stop` (their ids join `jobs`)."""
+    with httpx.Client(base_url=url, timeout=30) as http:
+        n = len(jobs)
+        while not stop.wait(1 / rate):
+            jobs.append(_draft(http, brand_id, key, n))
+            n += 1
 
 
 def _still_running(http: httpx.Client, key: str, jobs: list[str]) -> int:
