@@ -13,12 +13,12 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy.orm import Session
 
 from brand_voice.ingest import NewDocument, prepare_ingest
-from generators.drafts.edits import post_of
-from generators.drafts.schemas import PostDraft, post_text
+from generators.drafts.edits import post_of, version_post
+from generators.drafts.schemas import post_text
 from retrieval.store import VectorStore
 from storage.drafts import last_generated
 from storage.enums import DocumentKind
-from storage.models import Draft, DraftVersion
+from storage.models import Draft
 
 APPROVED_SOURCE = "approved draft"
 """The `source` of an example that an approval added (its id follows)."""
@@ -36,7 +36,7 @@ def record_edit_distance(session: Session, draft: Draft) -> None:
     (version 1, or the latest regeneration's)."""
     approved = post_text(post_of(draft))
     written = last_generated(session, draft.id)
-    generated = post_text(_post(written)) if written is not None else approved
+    generated = post_text(version_post(written)) if written is not None else approved
     draft.edit_distance, draft.edit_ratio = edit_distance(generated, approved)
 
 
@@ -57,12 +57,3 @@ def add_approved_examples(session: Session, store: VectorStore, drafts: Sequence
         prepared = prepare_ingest(session, store, brand_id, examples)
         session.add_all(prepared.rows)  # none for a text the brand already has
     session.flush()
-
-
-def _post(version: DraftVersion) -> PostDraft:
-    return PostDraft(
-        headline=version.headline,
-        body=version.body,
-        call_to_action=version.call_to_action,
-        hashtags=list(version.hashtags),
-    )

@@ -16,6 +16,7 @@ from approval.repository import (
 )
 from approval.service import check_version, stale
 from approval.states import Action, check_role
+from generators.drafts.edits import check_open
 from generators.drafts.regenerate import RedraftRequest
 from generators.plans.regenerate import regenerate_item
 from generators.runtime import Runtime
@@ -95,12 +96,7 @@ def redraft_request(
     without a version (428), at a stale one (412), for an approved or rejected draft (409)."""
     seen = check_version(Subject.DRAFT, draft.version, expected_version, "to regenerate it")
     check_role(Action.SUBMIT, principal.role)
-    if not draft.review_state.is_editable():
-        raise PostcraftError(
-            ErrorCode.REVIEW_NOT_ALLOWED,
-            f"The draft is {draft.review_state.value}: its text is final. "
-            "Write a new draft for the change",
-        )
+    check_open(draft)
     return RedraftRequest(
         draft_id=draft.id,
         version=seen,

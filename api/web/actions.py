@@ -5,27 +5,33 @@ that page with what went wrong; a stale edit shows the conflict and keeps the te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
 from api.deps import DraftId, PlanId, PlanItemId, QueueDep, RuntimeDep
 from api.lookups import visible_draft, visible_item, visible_plan
+from api.review_schemas import BulkItem, BulkReview
+from api.routes.review import review_each
 from api.submit import JobSubmitter
 from api.web.auth import CSRF_FIELD, Viewer, ViewerDep, check_csrf, form_token
 from api.web.pages import draft_view
 from api.web.render import WebRoute
 from approval.regeneration import redraft_request, regenerate
-from approval.service import COMMENT_MAX, Desk
-from approval.states import Action
+from approval.service import COMMENT_MAX, Desk, Reviewable
+from approval.states import Action, check_role
 from brand_voice.profile import BrandProfile
 from generators.drafts.edits import DraftEdit, edit_draft
-from storage.access import get_brand
+from generators.runtime import Runtime
+from storage.access import Principal, get_brand
 from storage.enums import JobKind
 from storage.errors import ErrorCode, PostcraftError
 from storage.plans import items_of_plan
 from storage.quotas import QuotaLimits
+from worker.queue import JobQueue
 
 router = APIRouter(prefix="/app", route_class=WebRoute, include_in_schema=False)
 
@@ -52,11 +58,25 @@ def review_plan(
 ) -> Response:
     """Move the whole plan (submit, approve, reject, send back)."""
     _checked(request, viewer, csrf_token)
+    _move(runtime, queue, viewer, visible_plan, plan_id, action, version, comment)
+    return RedirectResponse(f"/app/plans/{plan_id}", status_code=303)
+
+
+def _move(
+    runtime: Runtime,
+    queue: JobQueue,
+    viewer: Viewer,
+    find: Callable[[Session, Principal, str], Reviewable],
+    subject_id: str,
+    action: Action,
+    version: int,
+    comment: str,
+) -> None:
+    """One review move by the viewer, in one session, committed with its jobs and webhooks."""
     with runtime.sessions() as session:
         desk = Desk(session, viewer.principal, runtime.store, queue)
-        desk.review(visible_plan(session, viewer.principal, plan_id), action, version, comment)
+        desk.review(find(session, viewer.principal, subject_id), action, version, comment)
         desk.commit()
-    return RedirectResponse(f"/app/plans/{plan_id}", status_code=303)
 
 
 @router.post("/plans/{plan_id}/items/review")
@@ -74,30 +94,25 @@ def review_items(
     """The same move for the items ticked in the calendar, each at the version shown
     (`item` = "<id>:<version>"); those that cannot move are named on the plan page."""
     _checked(request, viewer, csrf_token)
-    chosen = dict(_item_version(value) for value in item)
-    refused: list[str] = []
+    chosen = [_item_version(value) for value in item]
+    body = BulkReview(action=action, comment=comment, items=chosen)
     with runtime.sessions() as session:
         plan = visible_plan(session, viewer.principal, plan_id)
+        check_role(action, viewer.principal.role)  # the role, not an item: the whole form
         desk = Desk(session, viewer.principal, runtime.store, queue)
-        found = items_of_plan(session, plan.id, list(chosen))
-        for item_id, version in chosen.items():
-            subject = found.get(item_id)
-            try:
-                if subject is None:
-                    raise PostcraftError(ErrorCode.PLAN_ITEM_NOT_FOUND, f"No item {item_id}")
-                desk.review(subject, action, version, comment)
-            except PostcraftError as error:
-                refused.append(error.detail)
+        found = items_of_plan(session, plan.id, [i.id for i in chosen])
+        where = f"in plan {plan.id}"
+        result = review_each(desk, found, body, where, ErrorCode.PLAN_ITEM_NOT_FOUND)
         desk.commit()
-    target = f"/app/plans/{plan_id}?moved={len(chosen) - len(refused)}&refused={len(refused)}"
+    target = f"/app/plans/{plan_id}?moved={result.moved}&refused={result.refused}"
     return RedirectResponse(target, status_code=303)
 
 
-def _item_version(value: str) -> tuple[str, int]:
+def _item_version(value: str) -> BulkItem:
     item_id, _, version = value.partition(":")
     if len(item_id) != 36 or not version.isdigit() or len(version) > 9:
         raise PostcraftError(ErrorCode.INVALID_REQUEST, f"item {value!r}: expected <id>:<version>")
-    return item_id, int(version)
+    return BulkItem(id=item_id, version=int(version))
 
 
 @router.post("/plan-items/{item_id}/review")
@@ -114,10 +129,7 @@ def review_item(
 ) -> Response:
     """Move one item; an approval queues its draft job."""
     _checked(request, viewer, csrf_token)
-    with runtime.sessions() as session:
-        desk = Desk(session, viewer.principal, runtime.store, queue)
-        desk.review(visible_item(session, viewer.principal, item_id), action, version, comment)
-        desk.commit()
+    _move(runtime, queue, viewer, visible_item, item_id, action, version, comment)
     return RedirectResponse(f"/app/plan-items/{item_id}", status_code=303)
 
 
@@ -155,12 +167,7 @@ def review_draft(
     """Move the draft; a refusal (its checks fail, a stale version) shows the draft again."""
     _checked(request, viewer, csrf_token)
     try:
-        with runtime.sessions() as session:
-            desk = Desk(session, viewer.principal, runtime.store, queue)
-            desk.review(
-                visible_draft(session, viewer.principal, draft_id), action, version, comment
-            )
-            desk.commit()
+        _move(runtime, queue, viewer, visible_draft, draft_id, action, version, comment)
     except PostcraftError as error:
         if error.code is ErrorCode.DRAFT_NOT_FOUND:
             raise

@@ -232,10 +232,6 @@ def draft_view(
     )  # fmt: skip
 
 
-def _version_text(*parts: str) -> str:
-    return "\n\n".join(part for part in parts if part)
-
-
 def _job(session: Session, viewer: ViewerDep, job_id: str) -> JobRead | None:
     found = find_visible_job(session, viewer.principal, job_id)
     return JobRead.of(*found) if found is not None else None

@@ -74,6 +74,26 @@ def post_of(draft: Draft) -> PostDraft:
     )
 
 
+def version_post(version: DraftVersion) -> PostDraft:
+    """A stored version's text as a post."""
+    return PostDraft(
+        headline=version.headline,
+        body=version.body,
+        call_to_action=version.call_to_action,
+        hashtags=list(version.hashtags),
+    )
+
+
+def check_open(draft: Draft) -> None:
+    """REVIEW_NOT_ALLOWED once the draft is approved or rejected: its text is final."""
+    if not draft.review_state.is_editable():
+        raise PostcraftError(
+            ErrorCode.REVIEW_NOT_ALLOWED,
+            f"The draft is {draft.review_state.value}: its text is final. "
+            "Write a new draft for the change",
+        )
+
+
 def first_version(draft: Draft) -> DraftVersion:
     """Version 1 of a generated draft."""
     return DraftVersion(
@@ -118,12 +138,7 @@ def edit_draft(
     current = draft.version
     if expected_version is not None and expected_version != current:
         raise _conflict(current, expected_version)
-    if not draft.review_state.is_editable():
-        raise PostcraftError(
-            ErrorCode.REVIEW_NOT_ALLOWED,
-            f"The draft is {draft.review_state.value}: its text is final. "
-            "Write a new draft for the change",
-        )
+    check_open(draft)
     post = post_of(draft).model_copy(update=edit.changes())
     post = post.model_copy(update={"hashtags": clean_tags(post.hashtags)})
     report = check_edit(session, draft, post, profile, rulebook)

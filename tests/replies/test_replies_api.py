@@ -138,6 +138,19 @@ def test_bad_input_is_422(client: TestClient, desk: Desk, body: Any) -> None:
     assert answer.status_code == 422, answer.text
 
 
+def test_missing_keys_empty_headers_and_huge_bodies_are_4xx(client: TestClient, desk: Desk) -> None:
+    path = f"/v1/brands/{desk.brand}/replies"
+    for headers in ({}, {"Authorization": ""}, {"Authorization": "Bearer "}, {"X-API-Key": ""}):
+        assert client.post(path, json=QUESTION, headers=headers).status_code == 401, headers
+    huge = client.post(
+        path,
+        content=b'{"platform": "vk", "comment": "' + b"x" * (64 * 1024 * 1024) + b'"}',
+        headers={**auth(desk.responder), "Content-Type": "application/json"},
+    )
+    assert huge.status_code == 413
+    assert client.get("/v1/replies/not-a-uuid", headers=auth(desk.responder)).status_code == 422
+
+
 def test_a_burst_of_requests_is_never_a_5xx(client: TestClient, desk: Desk) -> None:
     def one(n: int) -> int:
         body = {**QUESTION, "comment": f"Вопрос номер {n}: есть ли у вас овсяное молоко?"}

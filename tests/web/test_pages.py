@@ -30,7 +30,9 @@ def test_both_languages_have_the_same_words() -> None:
     assert MESSAGES["ru"].keys() == MESSAGES["en"].keys()
 
 
-def test_signing_in_with_a_key_sets_a_strict_cookie(browser_client: TestClient, desk: Desk) -> None:
+def test_signing_in_with_a_key_sets_an_httponly_lax_cookie(
+    browser_client: TestClient, desk: Desk
+) -> None:
     assert browser_client.get("/app", follow_redirects=False).status_code == 303
     form = browser_client.get("/app/login")
     answer = browser_client.post(
